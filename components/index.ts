@@ -1,0 +1,4 @@
+export * from "./grafanaService";
+export * from "./lgtmService";
+export * from "./tempoService";
+export * from "./traceStorage";

@@ -1,0 +1,11 @@
+/**
+ * Pinned container images other than Tempo's (Tempo's tag comes from tempoReleases.ts).
+ * Never `latest`: a tag that moves under a stack makes `pulumi up` change what runs
+ * without a change in review.
+ */
+export const IMAGES = {
+  /** Grafana OSS. */
+  grafana: "grafana/grafana:13.2.0",
+  /** The all-in-one image of the guide's option A (bundles Grafana 13.1.3, Tempo, Loki, Prometheus). */
+  lgtm: "grafana/otel-lgtm:0.31.0",
+} as const;

@@ -1,0 +1,138 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parse } from "yaml";
+
+/** One resource the program registered, with the inputs and options it gave. */
+export interface Recorded {
+  readonly type: string;
+  readonly name: string;
+  readonly custom: boolean;
+  readonly inputs: Record<string, unknown>;
+  readonly parent: string | undefined;
+  readonly protect: boolean;
+  readonly retainOnDelete: boolean;
+  readonly dependsOn: string[];
+}
+
+export interface ProgramRun {
+  /** Every resource but the root stack, in registration order. */
+  readonly resources: Recorded[];
+  /** The program's exports (Outputs), as `pulumi stack output` would see them. */
+  readonly exports: Record<string, unknown>;
+  /** The resolved stack outputs. */
+  readonly outputs: Record<string, unknown>;
+}
+
+export const PROJECT = "tracing";
+const ROOT = path.resolve(__dirname, "..");
+
+/** The `config:` map of a checked-in stack file, e.g. Pulumi.local.yaml. */
+export function stackFileConfig(stack: string): Record<string, unknown> {
+  const file = parse(fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8")) as {
+    config?: Record<string, unknown>;
+  };
+  return { ...(file.config ?? {}) };
+}
+
+/** Computed outputs a provider would fill in, so that dependent inputs resolve under mocks. */
+function computedState(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
+  switch (type) {
+    case "docker:index/remoteImage:RemoteImage":
+      return { imageId: `sha256:${name}`, repoDigest: `${String(inputs.name)}@sha256:${name}` };
+    case "random:index/randomPassword:RandomPassword":
+      return { result: `generated-${name}` };
+    default:
+      return {};
+  }
+}
+
+/**
+ * Runs index.ts under Pulumi's mocks with the given config, the way `pulumi up` would, and
+ * records every resource it registers. The program is required only after the mocks are set.
+ */
+export async function runProgram(
+  config: Record<string, unknown>,
+  stack = "test",
+  resources: Recorded[] = [],
+): Promise<ProgramRun> {
+  const names = new Map<pulumi.Resource, string>();
+  const options = new Map<string, Pick<Recorded, "parent" | "protect" | "retainOnDelete" | "dependsOn">>();
+  let exports: Record<string, unknown> = {};
+
+  await pulumi.runtime.setMocks(
+    {
+      newResource(args: pulumi.runtime.MockResourceArgs) {
+        const inputs = args.inputs as Record<string, unknown>;
+        const key = `${args.type}::${args.name}`;
+        const opts = options.get(key) ?? { parent: undefined, protect: false, retainOnDelete: false, dependsOn: [] };
+        if (args.type !== "pulumi:pulumi:Stack") {
+          resources.push({ type: args.type, name: args.name, custom: args.custom ?? false, inputs, ...opts });
+        }
+        return { id: `${args.name}-id`, state: { ...inputs, ...computedState(args.type, args.name, inputs) } };
+      },
+      call(args: pulumi.runtime.MockCallArgs) {
+        return args.inputs as Record<string, unknown>;
+      },
+    },
+    PROJECT,
+    stack,
+    false,
+  );
+  const flat: Record<string, string> = {};
+  for (const [key, value] of Object.entries(config)) {
+    flat[key] = typeof value === "string" ? value : JSON.stringify(value);
+  }
+  pulumi.runtime.setAllConfig(flat);
+
+  const outputs = await pulumi.runtime.runInPulumiStack(async () => {
+    pulumi.runtime.registerStackTransformation((args) => {
+      names.set(args.resource, args.name);
+      const dependsOn = ([] as unknown[]).concat(args.opts.dependsOn ?? []);
+      options.set(`${args.type}::${args.name}`, {
+        parent: args.opts.parent ? names.get(args.opts.parent) : undefined,
+        protect: args.opts.protect === true,
+        retainOnDelete: args.opts.retainOnDelete === true,
+        dependsOn: dependsOn.map((d) => (d instanceof pulumi.Resource ? (names.get(d) ?? "?") : "?")),
+      });
+      return undefined;
+    });
+    const modulePath = require.resolve(path.join(ROOT, "index.ts"));
+    delete require.cache[modulePath];
+    exports = require(modulePath) as Record<string, unknown>;
+    return exports;
+  });
+  // Resources whose inputs are Outputs register asynchronously; wait for every registration.
+  await pulumi.runtime.disconnect();
+  return { resources, exports, outputs: (outputs ?? {}) as Record<string, unknown> };
+}
+
+/** Runs the program expecting it to fail; returns the error and what was registered. */
+export async function runProgramExpectingError(
+  config: Record<string, unknown>,
+): Promise<{ error: Error; resources: Recorded[] }> {
+  const resources: Recorded[] = [];
+  try {
+    await runProgram(config, "test", resources);
+  } catch (error) {
+    return { error: error as Error, resources };
+  }
+  throw new Error(`expected the program to fail, but it registered ${resources.length} resources`);
+}
+
+export function ofType(run: ProgramRun, type: string): Recorded[] {
+  return run.resources.filter((r) => r.type === type);
+}
+
+export function one(run: ProgramRun, type: string, name?: string): Recorded {
+  const found = run.resources.filter((r) => r.type === type && (name === undefined || r.name === name));
+  if (found.length !== 1) {
+    throw new Error(`expected exactly one ${type}${name ? ` named ${name}` : ""}, found ${found.length}`);
+  }
+  return found[0];
+}
+
+/** Resolves an Output (or a plain value) to its value. */
+export function valueOf<T>(value: pulumi.Input<T>): Promise<T> {
+  return new Promise((resolve) => pulumi.output(value).apply((v) => resolve(v as T)));
+}
