@@ -60,7 +60,7 @@ export class GrafanaService extends pulumi.ComponentResource {
           { file: GRAFANA_PATHS.datasources, content: args.files.datasources },
           { file: GRAFANA_PATHS.dashboardProvider, content: args.files.dashboardProvider },
           { file: GRAFANA_PATHS.dashboard, content: args.files.dashboard },
-          { file: GRAFANA_PATHS.adminPassword, content: password.result },
+          { file: GRAFANA_PATHS.adminPassword, content: password },
         ],
         networksAdvanced: [{ name: args.networkName }],
         ports: publish(bindAddress, [{ internal: GRAFANA_PORT, external: args.hostPort }]),
@@ -81,7 +81,7 @@ export class GrafanaService extends pulumi.ComponentResource {
 
     this.url = pulumi.output(url);
     this.adminUser = pulumi.output(GRAFANA_ADMIN_USER);
-    this.adminPassword = password.result;
+    this.adminPassword = password;
     this.registerOutputs({ url: this.url, adminUser: this.adminUser, adminPassword: this.adminPassword });
   }
 }

@@ -66,7 +66,7 @@ export class LgtmService extends pulumi.ComponentResource {
         uploads: [
           { file: LGTM_PATHS.dashboardProvider, content: args.files.dashboardProvider },
           { file: GRAFANA_PATHS.dashboard, content: args.files.dashboard },
-          { file: GRAFANA_PATHS.adminPassword, content: password.result },
+          { file: GRAFANA_PATHS.adminPassword, content: password },
         ],
         volumes: [{ volumeName: args.volumeName, containerPath: LGTM_PATHS.data }],
         networksAdvanced: [{ name: args.networkName }],
@@ -99,7 +99,7 @@ export class LgtmService extends pulumi.ComponentResource {
     this.otlpHttpEndpoint = pulumi.output(`http://${host}:${args.hostPorts.otlpHttp}`);
     this.otlpGrpcEndpoint = pulumi.output(`http://${host}:${args.hostPorts.otlpGrpc}`);
     this.adminUser = pulumi.output(GRAFANA_ADMIN_USER);
-    this.adminPassword = password.result;
+    this.adminPassword = password;
     this.registerOutputs({
       grafanaUrl: this.grafanaUrl,
       queryUrl: this.queryUrl,

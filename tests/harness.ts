@@ -13,6 +13,8 @@ export interface Recorded {
   readonly protect: boolean;
   readonly retainOnDelete: boolean;
   readonly dependsOn: string[];
+  /** Top-level inputs that arrived as Pulumi secrets (their values are unwrapped in `inputs`). */
+  readonly secretInputs: string[];
 }
 
 export interface ProgramRun {
@@ -35,6 +37,28 @@ export function stackFileConfig(stack: string): Record<string, unknown> {
   return { ...(file.config ?? {}) };
 }
 
+// How a secret value is marked on the wire (sdk/nodejs/runtime/rpc.ts).
+const SPECIAL_SIG_KEY = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+
+function isSecretWrapper(value: unknown): value is { value: unknown } {
+  return typeof value === "object" && value !== null && (value as Record<string, unknown>)[SPECIAL_SIG_KEY] === SECRET_SIG;
+}
+
+/** Replaces secret wrappers with their values, anywhere in an input. */
+function unwrap(value: unknown): unknown {
+  if (isSecretWrapper(value)) {
+    return unwrap(value.value);
+  }
+  if (Array.isArray(value)) {
+    return value.map(unwrap);
+  }
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unwrap(v)]));
+  }
+  return value;
+}
+
 /** Computed outputs a provider would fill in, so that dependent inputs resolve under mocks. */
 function computedState(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
   switch (type) {
@@ -47,12 +71,25 @@ function computedState(type: string, name: string, inputs: Record<string, unknow
   }
 }
 
+/** Requires index.ts afresh: the program runs once per require. */
+function requireIndex(): Record<string, unknown> {
+  const modulePath = require.resolve(path.join(ROOT, "index.ts"));
+  delete require.cache[modulePath];
+  return require(modulePath) as Record<string, unknown>;
+}
+
 /**
  * Runs index.ts under Pulumi's mocks with the given config, the way `pulumi up` would, and
  * records every resource it registers. The program is required only after the mocks are set.
  */
-export async function runProgram(
-  config: Record<string, unknown>,
+export function runProgram(config: Record<string, unknown>, stack = "test", resources: Recorded[] = []) {
+  return runPulumi(requireIndex, config, stack, resources);
+}
+
+/** Runs `program` (a component test's own composition) under the mocks, recording resources. */
+export async function runPulumi(
+  program: () => Record<string, unknown>,
+  config: Record<string, unknown> = {},
   stack = "test",
   resources: Recorded[] = [],
 ): Promise<ProgramRun> {
@@ -63,11 +100,13 @@ export async function runProgram(
   await pulumi.runtime.setMocks(
     {
       newResource(args: pulumi.runtime.MockResourceArgs) {
-        const inputs = args.inputs as Record<string, unknown>;
+        const raw = args.inputs as Record<string, unknown>;
+        const inputs = unwrap(raw) as Record<string, unknown>;
+        const secretInputs = Object.keys(raw).filter((k) => JSON.stringify(raw[k] ?? null).includes(SECRET_SIG));
         const key = `${args.type}::${args.name}`;
         const opts = options.get(key) ?? { parent: undefined, protect: false, retainOnDelete: false, dependsOn: [] };
         if (args.type !== "pulumi:pulumi:Stack") {
-          resources.push({ type: args.type, name: args.name, custom: args.custom ?? false, inputs, ...opts });
+          resources.push({ type: args.type, name: args.name, custom: args.custom ?? false, inputs, secretInputs, ...opts });
         }
         return { id: `${args.name}-id`, state: { ...inputs, ...computedState(args.type, args.name, inputs) } };
       },
@@ -97,9 +136,7 @@ export async function runProgram(
       });
       return undefined;
     });
-    const modulePath = require.resolve(path.join(ROOT, "index.ts"));
-    delete require.cache[modulePath];
-    exports = require(modulePath) as Record<string, unknown>;
+    exports = program();
     return exports;
   });
   // Resources whose inputs are Outputs register asynchronously; wait for every registration.

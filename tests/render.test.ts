@@ -1,0 +1,60 @@
+import { expect } from "chai";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { loadStackConfig } from "../config/stackConfig";
+import { stackFileSource } from "../config/stackFile";
+import { renderStackFiles } from "../config/stackFiles";
+
+const ROOT = path.resolve(__dirname, "..");
+
+/** Runs the render command as `npm run render` does, without npm's banner. */
+function render(...args: string[]) {
+  return spawnSync(process.execPath, ["--import", "tsx", "scripts/render.ts", ...args], { cwd: ROOT, encoding: "utf8" });
+}
+
+function filesUnder(dir: string): string[] {
+  return fs
+    .readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => path.relative(dir, path.join(entry.parentPath, entry.name)))
+    .sort();
+}
+
+describe("render command", () => {
+  let out: string;
+  beforeEach(() => {
+    out = fs.mkdtempSync(path.join(os.tmpdir(), "render-"));
+  });
+  afterEach(() => {
+    fs.rmSync(out, { recursive: true, force: true });
+  });
+
+  it("writes every file the local stack deploys, byte for byte", () => {
+    const result = render("--stack", "local", "--out", out);
+    expect(result.stderr).to.equal("");
+    expect(result.status).to.equal(0);
+    const expected = renderStackFiles(loadStackConfig(stackFileSource("local")));
+    expect(filesUnder(out)).to.deep.equal(expected.map((f) => f.path).sort());
+    for (const file of expected) {
+      expect(fs.readFileSync(path.join(out, file.path), "utf8"), file.path).to.equal(file.content);
+    }
+    expect(fs.readFileSync(path.join(out, "tempo.yaml"), "utf8")).to.equal(
+      fs.readFileSync(path.join(__dirname, "golden", "tempo-3.0.3-local.yaml"), "utf8"),
+    );
+  });
+
+  it("exits 1 naming the stacks it knows when the stack file is missing", () => {
+    const result = render("--stack", "staging", "--out", out);
+    expect(result.status).to.equal(1);
+    expect(result.stderr).to.match(/No stack file .*Pulumi\.staging\.yaml; stacks here: local/);
+    expect(filesUnder(out)).to.deep.equal([]);
+  });
+
+  it("exits 2 with the usage when an argument is missing", () => {
+    const result = render("--stack", "local");
+    expect(result.status).to.equal(2);
+    expect(result.stderr).to.contain("usage: npm run render -- --stack <local|prod> --out <dir>");
+  });
+});

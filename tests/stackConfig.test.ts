@@ -1,0 +1,74 @@
+import { expect } from "chai";
+import { ConfigError } from "../config/errors";
+import { sourceFromMap } from "../config/source";
+import { DEFAULTS, loadStackConfig } from "../config/stackConfig";
+import { stackFileSource } from "../config/stackFile";
+import { findTempoRelease } from "../config/tempoReleases";
+
+function load(values: Record<string, unknown>) {
+  return loadStackConfig(sourceFromMap(values));
+}
+
+function problemsOf(values: Record<string, unknown>): string[] {
+  try {
+    load(values);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      return error.problems.map((p) => p.key);
+    }
+    throw error;
+  }
+  return [];
+}
+
+describe("stack config", () => {
+  it("fills every default when nothing is set", () => {
+    expect(load({})).to.deep.equal({
+      platform: "docker",
+      mode: "split",
+      tempo: findTempoRelease("3.0.3"),
+      retentionDays: 30,
+      metricsRemoteWriteUrl: undefined,
+      usageReporting: false,
+      serviceName: "diagram-agent",
+      deploymentEnvironment: "DEBUG",
+      grafanaAnonymousRole: "none",
+      bindAddress: "127.0.0.1",
+      hostPorts: { grafana: 3000, tempo: 3200, otlpGrpc: 4317, otlpHttp: 4318 },
+    });
+  });
+
+  it("reads the checked-in local stack", () => {
+    const config = loadStackConfig(stackFileSource("local"));
+    expect(config).to.include({ platform: "docker", mode: "split", grafanaAnonymousRole: "Editor", bindAddress: "127.0.0.1" });
+    expect(config.tempo.version).to.equal(DEFAULTS.tempoVersion);
+  });
+
+  it("takes values as Pulumi hands them over: numbers and booleans as text", () => {
+    const config = load({ "tracing:retentionDays": 7, "tracing:usageReporting": true, "tracing:grafanaPort": "3001" });
+    expect(config).to.deep.include({ retentionDays: 7, usageReporting: true });
+    expect(config.platform === "docker" && config.hostPorts.grafana).to.equal(3001);
+  });
+
+  it("selects the 2.10 line and its image together", () => {
+    const config = load({ "tracing:tempoVersion": "2.10.8" });
+    expect(config.tempo).to.deep.equal({ version: "2.10.8", line: "2.10", image: "grafana/tempo:2.10.8", hasHealthFlag: false });
+  });
+
+  it("reports every bad key at once", () => {
+    expect(
+      problemsOf({ "tracing:mode": "compose", "tracing:retentionDays": "30 days", "tracing:bindAddress": "localhost" }),
+    ).to.deep.equal(["tracing:retentionDays", "tracing:mode", "tracing:bindAddress"]);
+  });
+
+  it("treats a blank value as unset", () => {
+    expect(load({ "tracing:mode": "  " }).platform === "docker" && load({ "tracing:mode": "  " })).to.include({ mode: "split" });
+  });
+
+  it("names the key, the value and what is valid in its message", () => {
+    expect(() => load({ "tracing:retentionDays": "30 days" })).to.throw(
+      ConfigError,
+      'tracing:retentionDays = "30 days": expected a whole number of days from 1 to 3650',
+    );
+  });
+});

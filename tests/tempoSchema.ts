@@ -1,0 +1,100 @@
+import { TempoLine } from "../config/tempoReleases";
+
+/*
+ * The config keys each Tempo line parses, written down independently of the builder from the
+ * yaml struct tags at the release tags (cmd/tempo/app/config.go and the modules' config.go at
+ * grafana/tempo v3.0.3 and v2.10.8). Tempo refuses unknown keys, so the builder must write
+ * nothing outside these. Only the keys this project has a use for are listed.
+ */
+const COMMON = [
+  "target",
+  "stream_over_http_enabled",
+  "shutdown_delay",
+  "server",
+  "server.http_listen_port",
+  "server.grpc_listen_port",
+  "server.log_level",
+  "server.graceful_shutdown_timeout",
+  "distributor",
+  "distributor.receivers",
+  "distributor.receivers.otlp",
+  "distributor.receivers.otlp.protocols",
+  "distributor.receivers.otlp.protocols.grpc",
+  "distributor.receivers.otlp.protocols.grpc.endpoint",
+  "distributor.receivers.otlp.protocols.http",
+  "distributor.receivers.otlp.protocols.http.endpoint",
+  "storage",
+  "storage.trace",
+  "storage.trace.backend",
+  "storage.trace.blocklist_poll",
+  "storage.trace.wal",
+  "storage.trace.wal.path",
+  "storage.trace.local",
+  "storage.trace.local.path",
+  "storage.trace.gcs",
+  "storage.trace.gcs.bucket_name",
+  "storage.trace.gcs.prefix",
+  "storage.trace.gcs.chunk_buffer_size",
+  "storage.trace.gcs.endpoint",
+  "storage.trace.gcs.insecure",
+  "storage.trace.gcs.hedge_requests_at",
+  "storage.trace.gcs.hedge_requests_up_to",
+  "storage.trace.gcs.list_blocks_concurrency",
+  "memberlist",
+  "memberlist.leave_timeout",
+  "memberlist.broadcast_timeout_for_local_updates_on_shutdown",
+  "metrics_generator",
+  "metrics_generator.registry",
+  "metrics_generator.registry.external_labels",
+  "metrics_generator.registry.external_labels.source",
+  "metrics_generator.registry.external_labels.environment",
+  "metrics_generator.storage",
+  "metrics_generator.storage.path",
+  "metrics_generator.storage.remote_write",
+  "metrics_generator.storage.remote_write[].url",
+  "metrics_generator.storage.remote_write[].send_exemplars",
+  "metrics_generator.storage.remote_write_flush_deadline",
+  "overrides",
+  "overrides.defaults",
+  "overrides.defaults.metrics_generator",
+  "overrides.defaults.metrics_generator.processors",
+  "usage_report",
+  "usage_report.reporting_enabled",
+];
+
+const ONLY_3_0 = [
+  "live_store",
+  "live_store.wal",
+  "live_store.wal.path",
+  "live_store.shutdown_marker_dir",
+  "live_store.flush_check_period",
+  "live_store.max_trace_idle",
+  "live_store.max_trace_live",
+  "live_store.max_block_duration",
+  "live_store.complete_block_concurrency",
+  "backend_scheduler",
+  "backend_scheduler.local_work_path",
+  "backend_scheduler.provider",
+  "backend_scheduler.provider.compaction",
+  "backend_scheduler.provider.compaction.compaction",
+  "backend_scheduler.provider.compaction.compaction.block_retention",
+  "backend_worker",
+  "backend_worker.finish_on_shutdown_timeout",
+  "backend_worker.compaction",
+  "backend_worker.compaction.block_retention",
+];
+
+const ONLY_2_10 = [
+  "ingester",
+  "ingester.flush_all_on_shutdown",
+  "ingester.trace_idle_period",
+  "ingester.max_block_duration",
+  "compactor",
+  "compactor.compaction",
+  "compactor.compaction.block_retention",
+];
+
+export const ACCEPTED_KEYS: Record<TempoLine, ReadonlySet<string>> = {
+  "3.0": new Set([...COMMON, ...ONLY_3_0]),
+  "2.10": new Set([...COMMON, ...ONLY_2_10]),
+};
