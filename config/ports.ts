@@ -21,3 +21,6 @@ export const TEMPO_DATA_DIR = "/var/tempo";
 /** Where the Tempo container reads its generated configuration. */
 export const TEMPO_CONFIG_DIR = "/etc/tempo";
 export const TEMPO_CONFIG_FILE = "tempo.yaml";
+
+/** The one port Cloud Run sends requests to: the ingress proxy in front of Tempo. */
+export const INGRESS_PORT = 8080;
