@@ -1,0 +1,6 @@
+export * from "./endpoints";
+export * from "./grafana";
+export * from "./search";
+export * from "./spanExport";
+export * from "./traceStored";
+export * from "./types";

@@ -1,0 +1,69 @@
+import { CheckDeps, checkEndpoints, checkGrafana, checkSearch, checkSpanExport, checkTraceStored } from "./checks";
+import { duration, seconds } from "./format";
+import { VerifyOptions } from "./options";
+import { Reporter, Write } from "./report";
+import { SendSpan } from "./sendSpan";
+
+export const EXIT = { passed: 0, brokenLink: 1, usage: 2 } as const;
+
+export interface VerifyDeps extends CheckDeps {
+  readonly sendSpan: SendSpan;
+  readonly write: Write;
+}
+
+const STEPS = 5;
+/** The stack named in fixes when none was given: the one a developer deploys locally. */
+const DEFAULT_STACK = "local";
+
+/** Follows one test span through every link; prints each step and returns the exit code. */
+export async function runVerify(options: VerifyOptions, deps: VerifyDeps): Promise<number> {
+  const report = new Reporter(deps.write, STEPS, deps.clock);
+  const fail = (): number => {
+    report.finish();
+    return EXIT.brokenLink;
+  };
+  deps.write(
+    `verify: service ${options.serviceName}; OTLP ${options.otlpUrl}, Tempo ${options.tempoUrl}, ` +
+      `Grafana ${options.grafanaUrl ?? "unknown"}; timeout ${seconds(options.timeoutMs)}`,
+  );
+
+  const endpoints = await report.step("OTLP endpoint reachable, Tempo ready", () =>
+    checkEndpoints({ ...options, stack: options.stack ?? DEFAULT_STACK }, deps),
+  );
+  if (!endpoints.ok) {
+    return fail();
+  }
+
+  const sent = await report.step("test span exported", () => checkSpanExport(options, deps.sendSpan));
+  if (!sent.ok) {
+    return fail();
+  }
+
+  // One budget for the trace to become visible, by id and then in search.
+  const deadline = deps.clock.now() + options.timeoutMs;
+  const visibility = { ...options, ...sent.value, deadline };
+  const stored = await report.step("trace stored in Tempo", () => checkTraceStored(visibility, deps));
+  if (!stored.ok) {
+    return fail();
+  }
+
+  const found = await report.step("TraceQL search finds the trace", () => checkSearch(visibility, deps));
+  if (!found.ok) {
+    return fail();
+  }
+
+  const grafanaTitle = "Grafana healthy, Tempo data source provisioned";
+  if (options.grafanaUrl) {
+    const { grafanaUrl, grafanaCredentials } = options;
+    const target = { grafanaUrl, credentials: grafanaCredentials };
+    const grafana = await report.step(grafanaTitle, () => checkGrafana(target, deps));
+    if (!grafana.ok) {
+      return fail();
+    }
+  } else {
+    report.skip(grafanaTitle, "no Grafana URL (pass --grafana)");
+  }
+
+  report.finish(`trace ${sent.value.traceId} visible after ${duration(stored.value.elapsedMs)}`);
+  return EXIT.passed;
+}

@@ -1,0 +1,67 @@
+import { execFile } from "node:child_process";
+import { PROJECT_ROOT } from "../../config/stackFile";
+import { isRecord, stringField } from "./json";
+import { UsageError } from "./usageError";
+
+/** What verify needs from `pulumi stack output`; any of it may be missing. */
+export interface StackEndpoints {
+  readonly otlpHttpEndpoint?: string;
+  readonly tempoQueryUrl?: string;
+  readonly grafanaUrl?: string;
+  readonly grafanaAdminUser?: string;
+  readonly grafanaAdminPassword?: string;
+  /** From the `agentEnv` output: the service name the stack tells the agent to use. */
+  readonly serviceName?: string;
+}
+
+/**
+ * Runs the Pulumi CLI with `args` and resolves to its standard output, or to undefined when
+ * there is no Pulumi CLI. A CLI that runs and fails rejects with a UsageError carrying its message.
+ */
+export type PulumiRunner = (args: readonly string[]) => Promise<string | undefined>;
+
+export const runPulumiCli: PulumiRunner = (args) =>
+  new Promise((resolve, reject) => {
+    const options = { cwd: PROJECT_ROOT, timeout: 60_000, maxBuffer: 4 << 20 };
+    execFile("pulumi", [...args], options, (error, stdout, stderr) => {
+      if (error && "code" in error && error.code === "ENOENT") {
+        resolve(undefined);
+      } else if (error) {
+        const detail = String(stderr).trim() || error.message;
+        reject(new UsageError(`\`pulumi ${args.join(" ")}\` failed: ${detail}`));
+      } else {
+        resolve(String(stdout));
+      }
+    });
+  });
+
+/**
+ * The stack's outputs, secrets included (the Grafana password is one), or undefined when
+ * there is no Pulumi CLI. Without `stack`, Pulumi uses the selected stack.
+ */
+export async function readStackOutputs(run: PulumiRunner, stack?: string): Promise<StackEndpoints | undefined> {
+  const args = ["stack", "output", "--json", "--show-secrets", ...(stack ? ["-s", stack] : [])];
+  const stdout = await run(args);
+  return stdout === undefined ? undefined : parseStackOutputs(stdout);
+}
+
+/** `pulumi stack output --json` text to the endpoints; values of the wrong type count as missing. */
+export function parseStackOutputs(json: string): StackEndpoints {
+  let document: unknown;
+  try {
+    document = JSON.parse(json);
+  } catch {
+    throw new UsageError("`pulumi stack output --json` did not print JSON");
+  }
+  if (!isRecord(document)) {
+    throw new UsageError("`pulumi stack output --json` did not print an object");
+  }
+  return {
+    otlpHttpEndpoint: stringField(document, "otlpHttpEndpoint"),
+    tempoQueryUrl: stringField(document, "tempoQueryUrl"),
+    grafanaUrl: stringField(document, "grafanaUrl"),
+    grafanaAdminUser: stringField(document, "grafanaAdminUser"),
+    grafanaAdminPassword: stringField(document, "grafanaAdminPassword"),
+    serviceName: stringField(document.agentEnv, "OTEL_SERVICE_NAME"),
+  };
+}
