@@ -1,87 +1,41 @@
-import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { GRAFANA_ADMIN_USER, grafanaEnvironment, toEnvList } from "../config/grafanaEnv";
-import { GRAFANA_PATHS } from "../config/grafanaProvisioning";
-import { GRAFANA_PORT } from "../config/ports";
-import { AnonymousRole } from "../config/stackConfig";
-import { GrafanaFiles } from "../config/stackFiles";
+import { GRAFANA_ADMIN_USER } from "../config/grafanaEnv";
 import { createAdminPassword } from "./adminPassword";
-import { hostFor, publish } from "./dockerPorts";
+import { DockerGrafana, DockerGrafanaArgs, createDockerGrafana } from "./docker/dockerGrafana";
+import { CloudRunGrafana, CloudRunGrafanaArgs, createCloudRunGrafana } from "./gcp/cloudRunGrafana";
 
-/** Grafana as a container on the local Docker engine. */
-export interface DockerGrafanaArgs {
-  readonly platform: "docker";
-  /** The pinned Grafana image. */
-  readonly image: string;
-  /** Provisioning: the Tempo data source and the dashboards. */
-  readonly files: GrafanaFiles;
-  /** @default "none" */
-  readonly anonymousRole?: AnonymousRole;
-  readonly networkName: pulumi.Input<string>;
-  /** @default "127.0.0.1" */
-  readonly bindAddress?: string;
-  readonly hostPort: number;
-  /** Started only after these (Tempo's container, healthy where it can tell). */
-  readonly waitFor?: pulumi.Input<pulumi.Resource>[];
-}
+export type { CloudRunGrafanaArgs } from "./gcp/cloudRunGrafana";
+export type { DockerGrafanaArgs } from "./docker/dockerGrafana";
 
-export type GrafanaServiceArgs = DockerGrafanaArgs;
+export type GrafanaServiceArgs = DockerGrafanaArgs | CloudRunGrafanaArgs;
+
+/** The deployment a GrafanaService of these args has: the compiler knows which from the platform. */
+export type GrafanaDeploymentFor<A extends GrafanaServiceArgs> = A extends DockerGrafanaArgs
+  ? DockerGrafana
+  : CloudRunGrafana;
 
 /**
- * Grafana with Tempo provisioned as its default data source and the guide's TraceQL searches
- * as a dashboard. Stateless: everything it shows comes from provisioning.
+ * Grafana with Tempo provisioned as its default data source (uid `tempo`) and the guide's
+ * TraceQL searches as a dashboard, behind a login with a generated admin password.
  */
-export class GrafanaService extends pulumi.ComponentResource {
+export class GrafanaService<A extends GrafanaServiceArgs = GrafanaServiceArgs> extends pulumi.ComponentResource {
   public readonly url: pulumi.Output<string>;
   public readonly adminUser: pulumi.Output<string>;
   /** A Pulumi secret. */
   public readonly adminPassword: pulumi.Output<string>;
+  public readonly deployment: GrafanaDeploymentFor<A>;
 
-  constructor(name: string, args: GrafanaServiceArgs, opts?: pulumi.ComponentResourceOptions) {
+  constructor(name: string, args: A, opts?: pulumi.ComponentResourceOptions) {
     super("tracing:grafana:GrafanaService", name, {}, opts);
-    const child = { parent: this };
-    const bindAddress = args.bindAddress ?? "127.0.0.1";
-    const url = `http://${hostFor(bindAddress)}:${args.hostPort}`;
     const password = createAdminPassword(name, this);
-    const image = new docker.RemoteImage(`${name}-image`, { name: args.image, keepLocally: true }, child);
-    const env = grafanaEnvironment({
-      anonymousRole: args.anonymousRole ?? "none",
-      adminPasswordFile: GRAFANA_PATHS.adminPassword,
-      rootUrl: url,
-    });
-
-    new docker.Container(
-      name,
-      {
-        name,
-        image: image.imageId,
-        envs: toEnvList(env),
-        uploads: [
-          { file: GRAFANA_PATHS.datasources, content: args.files.datasources },
-          { file: GRAFANA_PATHS.dashboardProvider, content: args.files.dashboardProvider },
-          { file: GRAFANA_PATHS.dashboard, content: args.files.dashboard },
-          { file: GRAFANA_PATHS.adminPassword, content: password },
-        ],
-        networksAdvanced: [{ name: args.networkName }],
-        ports: publish(bindAddress, [{ internal: GRAFANA_PORT, external: args.hostPort }]),
-        restart: "unless-stopped",
-        healthcheck: {
-          // The Alpine-based image has BusyBox wget.
-          tests: ["CMD", "wget", "-q", "-O", "/dev/null", `http://127.0.0.1:${GRAFANA_PORT}/api/health`],
-          interval: "10s",
-          timeout: "5s",
-          retries: 6,
-          startPeriod: "20s",
-        },
-        wait: true,
-        waitTimeout: 120,
-      },
-      { ...child, dependsOn: args.waitFor ?? [] },
-    );
-
-    this.url = pulumi.output(url);
+    const deployment =
+      args.platform === "docker"
+        ? createDockerGrafana(name, args, password, this)
+        : createCloudRunGrafana(name, args, password, this);
+    this.url = deployment.url;
     this.adminUser = pulumi.output(GRAFANA_ADMIN_USER);
     this.adminPassword = password;
+    this.deployment = deployment as GrafanaDeploymentFor<A>;
     this.registerOutputs({ url: this.url, adminUser: this.adminUser, adminPassword: this.adminPassword });
   }
 }

@@ -6,7 +6,7 @@ import { GRAFANA_PORT, TEMPO_PORTS } from "../config/ports";
 import { AnonymousRole } from "../config/stackConfig";
 import { GrafanaFiles } from "../config/stackFiles";
 import { createAdminPassword } from "./adminPassword";
-import { hostFor, publish } from "./dockerPorts";
+import { hostFor, publish } from "./docker/ports";
 
 /** Where the otel-lgtm image reads Grafana provisioning and keeps all its state. */
 export const LGTM_PATHS = {
@@ -26,7 +26,12 @@ export interface LgtmServiceArgs {
   readonly networkName: pulumi.Input<string>;
   /** @default "127.0.0.1" */
   readonly bindAddress?: string;
-  readonly hostPorts: { readonly grafana: number; readonly tempo: number; readonly otlpGrpc: number; readonly otlpHttp: number };
+  readonly hostPorts: {
+    readonly grafana: number;
+    readonly tempo: number;
+    readonly otlpGrpc: number;
+    readonly otlpHttp: number;
+  };
 }
 
 /**

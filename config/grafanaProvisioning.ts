@@ -3,13 +3,17 @@ import { stringify } from "yaml";
 /** The provisioned Tempo data source's uid: dashboards and links refer to it. */
 export const TEMPO_DATASOURCE_UID = "tempo";
 
-/** Paths inside the Grafana container. Dashboards live outside the provisioning tree on purpose. */
+/**
+ * Paths inside the Grafana container. Each file has a directory of its own, because Cloud Run
+ * mounts one secret per directory; dashboards live outside the provisioning tree on purpose.
+ */
 export const GRAFANA_PATHS = {
   datasources: "/etc/grafana/provisioning/datasources/tempo.yaml",
   dashboardProvider: "/etc/grafana/provisioning/dashboards/diagram-agent.yaml",
   dashboardsDir: "/etc/grafana/dashboards",
   dashboard: "/etc/grafana/dashboards/diagram-agent-traces.json",
-  adminPassword: "/etc/grafana/secrets/admin-password",
+  adminPassword: "/etc/grafana/secrets/admin/password",
+  tempoAuthorization: "/etc/grafana/secrets/tempo/authorization",
 } as const;
 
 export interface TempoDatasourceSettings {
@@ -82,9 +86,7 @@ export function renderTracesDashboard(serviceName: string): string {
     description: example.query,
     datasource,
     gridPos: { h: 9, w: 12, x: (index % 2) * 12, y: Math.floor(index / 2) * 9 },
-    targets: [
-      { refId: "A", datasource, queryType: "traceql", query: example.query, limit: 20, tableType: "traces" },
-    ],
+    targets: [{ refId: "A", datasource, queryType: "traceql", query: example.query, limit: 20, tableType: "traces" }],
   }));
   const dashboard = {
     uid: "diagram-agent-traces",

@@ -19,7 +19,12 @@ export interface ProxyRoute {
 
 /** What the proxy passes on. Everything else (e.g. /metrics, /status/config) is a 404. */
 export const PROXY_ROUTES: readonly ProxyRoute[] = [
-  { location: "= /v1/traces", upstreamPort: TEMPO_PORTS.otlpHttp, methods: ["POST"], purpose: "OTLP/HTTP trace ingest" },
+  {
+    location: "= /v1/traces",
+    upstreamPort: TEMPO_PORTS.otlpHttp,
+    methods: ["POST"],
+    purpose: "OTLP/HTTP trace ingest",
+  },
   { location: "/api/", upstreamPort: TEMPO_PORTS.http, purpose: "query API (search, traces by id, tags)" },
   { location: "= /ready", upstreamPort: TEMPO_PORTS.http, methods: ["GET"], purpose: "readiness" },
 ];
@@ -98,7 +103,9 @@ export function renderProxyAuth(token: string): string {
   if (!TOKEN.test(token)) {
     throw new Error("the ingress token must be at least 32 letters and digits");
   }
-  return ["map $http_authorization $tempo_authorized {", "    default 0;", `    "Bearer ${token}" 1;`, "}", ""].join("\n");
+  return ["map $http_authorization $tempo_authorized {", "    default 0;", `    "Bearer ${token}" 1;`, "}", ""].join(
+    "\n",
+  );
 }
 
 /** `OTEL_EXPORTER_OTLP_HEADERS` for an agent: the OTel spec percent-encodes header values. */

@@ -6,27 +6,46 @@ import {
   renderTracesDashboard,
 } from "./grafanaProvisioning";
 import { TEMPO_PORTS } from "./ports";
+import { PROD_PROXY, renderProxyConfig } from "./proxyConfig";
 import { StackConfig } from "./stackConfig";
-import { TempoSettings, renderTempoYaml } from "./tempoConfig";
+import { GUIDE_GCS_TUNING, TempoSettings, TraceBackend, renderTempoYaml } from "./tempoConfig";
 
 /** Tempo's name on the local Docker network. */
 export const TEMPO_HOSTNAME = "tempo";
 
 /** The Tempo settings of a stack: the one mapping from stack config to tempo.yaml. */
 export function tempoSettingsFor(config: StackConfig): TempoSettings {
+  const backend: TraceBackend =
+    config.platform === "gcp"
+      ? { kind: "gcs", ...GUIDE_GCS_TUNING, bucketName: config.bucket.name, prefix: config.bucket.prefix }
+      : { kind: "local" };
   return {
     release: config.tempo,
-    backend: { kind: "local" },
+    backend,
     retentionDays: config.retentionDays,
-    durability: "standard",
+    // On Cloud Run the disk vanishes with the instance; locally a volume keeps the WAL.
+    durability: config.platform === "gcp" ? "ephemeral" : "standard",
     externalLabels: { source: "tempo", environment: config.deploymentEnvironment },
     metricsRemoteWriteUrl: config.metricsRemoteWriteUrl,
     usageReporting: config.usageReporting,
   };
 }
 
-/** How Grafana reaches Tempo in a stack. */
-export function datasourceFor(_config: StackConfig): TempoDatasourceSettings {
+/** The variable holding Tempo's URL in Grafana's Cloud Run service (expanded by Grafana). */
+export const TEMPO_URL_VARIABLE = "TEMPO_URL";
+
+/**
+ * How Grafana reaches Tempo. Locally by name on the Docker network; on Cloud Run through
+ * Tempo's ingress proxy, whose URL is only known once deployed (so Grafana reads it from its
+ * environment) and which wants the bearer token (read from a mounted secret file).
+ */
+export function datasourceFor(config: StackConfig): TempoDatasourceSettings {
+  if (config.platform === "gcp") {
+    return {
+      url: `\${${TEMPO_URL_VARIABLE}}`,
+      authHeader: { name: "Authorization", valueExpression: `$__file{${GRAFANA_PATHS.tempoAuthorization}}` },
+    };
+  }
   return { url: `http://${TEMPO_HOSTNAME}:${TEMPO_PORTS.http}` };
 }
 
@@ -61,13 +80,16 @@ export function renderStackFiles(config: StackConfig): StackFile[] {
     { path: "grafana/provisioning/dashboards/diagram-agent.yaml", content: grafana.dashboardProvider },
     { path: `grafana/dashboards/${basename(GRAFANA_PATHS.dashboard)}`, content: grafana.dashboard },
   ];
-  if (config.mode === "lgtm") {
+  if (config.platform === "docker" && config.mode === "lgtm") {
     return dashboards;
   }
+  const proxy: StackFile[] =
+    config.platform === "gcp" ? [{ path: "proxy/tempo.conf", content: renderProxyConfig(PROD_PROXY) }] : [];
   return [
     { path: "tempo.yaml", content: renderTempoYaml(tempoSettingsFor(config)) },
     { path: "grafana/provisioning/datasources/tempo.yaml", content: grafana.datasources },
     ...dashboards,
+    ...proxy,
   ];
 }
 

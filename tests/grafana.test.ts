@@ -73,7 +73,7 @@ describe("Grafana provisioning", () => {
 });
 
 describe("Grafana environment", () => {
-  const file = "/etc/grafana/secrets/admin-password";
+  const file = "/etc/grafana/secrets/admin/password";
 
   it("allows login only, with no anonymous access, by default", () => {
     expect(grafanaEnvironment({ anonymousRole: "none", adminPasswordFile: file })).to.deep.equal({

@@ -104,7 +104,7 @@ describe("local stack (split mode) under mocks", () => {
       "/etc/grafana/provisioning/datasources/tempo.yaml",
       "/etc/grafana/provisioning/dashboards/diagram-agent.yaml",
       "/etc/grafana/dashboards/diagram-agent-traces.json",
-      "/etc/grafana/secrets/admin-password",
+      "/etc/grafana/secrets/admin/password",
     ]);
     expect(uploads(grafana)[0].content).to.contain("url: http://tempo:3200");
     expect(uploads(grafana)[2].content).to.equal(renderTracesDashboard("diagram-agent"));
@@ -119,7 +119,7 @@ describe("local stack (split mode) under mocks", () => {
       "GF_AUTH_ANONYMOUS_ENABLED=true",
       "GF_AUTH_ANONYMOUS_ORG_ROLE=Editor",
       "GF_AUTH_DISABLE_LOGIN_FORM=false",
-      "GF_SECURITY_ADMIN_PASSWORD=$__file{/etc/grafana/secrets/admin-password}",
+      "GF_SECURITY_ADMIN_PASSWORD=$__file{/etc/grafana/secrets/admin/password}",
     ]);
     expect(env.join("\n")).to.not.contain("Admin\n");
   });

@@ -1,0 +1,78 @@
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import { grafanaEnvironment, toEnvList } from "../../config/grafanaEnv";
+import { GRAFANA_PATHS } from "../../config/grafanaProvisioning";
+import { GRAFANA_PORT } from "../../config/ports";
+import { AnonymousRole } from "../../config/stackConfig";
+import { GrafanaFiles } from "../../config/stackFiles";
+import { hostFor, publish } from "./ports";
+
+/** Grafana as a container on the local Docker engine. */
+export interface DockerGrafanaArgs {
+  readonly platform: "docker";
+  /** The pinned Grafana image. */
+  readonly image: string;
+  /** Provisioning: the Tempo data source and the dashboards. */
+  readonly files: GrafanaFiles;
+  /** @default "none" */
+  readonly anonymousRole?: AnonymousRole;
+  readonly networkName: pulumi.Input<string>;
+  /** @default "127.0.0.1" */
+  readonly bindAddress?: string;
+  readonly hostPort: number;
+  /** Started only after these (Tempo's container, healthy where it can tell). */
+  readonly waitFor?: pulumi.Input<pulumi.Resource>[];
+}
+
+export interface DockerGrafana {
+  readonly kind: "docker";
+  readonly container: docker.Container;
+  readonly url: pulumi.Output<string>;
+}
+
+export function createDockerGrafana(
+  name: string,
+  args: DockerGrafanaArgs,
+  adminPassword: pulumi.Output<string>,
+  parent: pulumi.Resource,
+): DockerGrafana {
+  const child = { parent };
+  const bindAddress = args.bindAddress ?? "127.0.0.1";
+  const url = `http://${hostFor(bindAddress)}:${args.hostPort}`;
+  const image = new docker.RemoteImage(`${name}-image`, { name: args.image, keepLocally: true }, child);
+  const env = grafanaEnvironment({
+    anonymousRole: args.anonymousRole ?? "none",
+    adminPasswordFile: GRAFANA_PATHS.adminPassword,
+    rootUrl: url,
+  });
+
+  const container = new docker.Container(
+    name,
+    {
+      name,
+      image: image.imageId,
+      envs: toEnvList(env),
+      uploads: [
+        { file: GRAFANA_PATHS.datasources, content: args.files.datasources },
+        { file: GRAFANA_PATHS.dashboardProvider, content: args.files.dashboardProvider },
+        { file: GRAFANA_PATHS.dashboard, content: args.files.dashboard },
+        { file: GRAFANA_PATHS.adminPassword, content: adminPassword },
+      ],
+      networksAdvanced: [{ name: args.networkName }],
+      ports: publish(bindAddress, [{ internal: GRAFANA_PORT, external: args.hostPort }]),
+      restart: "unless-stopped",
+      healthcheck: {
+        // The Alpine-based image has BusyBox wget.
+        tests: ["CMD", "wget", "-q", "-O", "/dev/null", `http://127.0.0.1:${GRAFANA_PORT}/api/health`],
+        interval: "10s",
+        timeout: "5s",
+        retries: 6,
+        startPeriod: "20s",
+      },
+      wait: true,
+      waitTimeout: 120,
+    },
+    { ...child, dependsOn: args.waitFor ?? [] },
+  );
+  return { kind: "docker", container, url: pulumi.output(url) };
+}

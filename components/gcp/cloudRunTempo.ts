@@ -1,0 +1,143 @@
+import * as gcp from "@pulumi/gcp";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { IMAGES } from "../../config/images";
+import { INGRESS_PORT, TEMPO_CONFIG_DIR, TEMPO_CONFIG_FILE, TEMPO_PORTS } from "../../config/ports";
+import { PROXY_PATHS, authorizationValue, otlpHeaders, renderProxyAuth } from "../../config/proxyConfig";
+import { INGRESS_VALUES, IngressSetting } from "../../config/stackConfig";
+import { TempoRelease } from "../../config/tempoReleases";
+import { SecretFile, createSecretFile, secretVolume, serviceAccountMember } from "./secretFile";
+
+/** Tempo as a Cloud Run v2 service behind its ingress proxy. */
+export interface CloudRunTempoArgs {
+  readonly platform: "gcp";
+  readonly region: string;
+  readonly release: TempoRelease;
+  /** The rendered GCS tempo.yaml (config/tempoConfig.ts, ephemeral profile). */
+  readonly configYaml: string;
+  /** The rendered proxy configuration (config/proxyConfig.ts). */
+  readonly proxyConfig: string;
+  /** The identity Tempo runs as (TraceStorage), already allowed into the bucket. */
+  readonly serviceAccountEmail: pulumi.Input<string>;
+  /** @default "internal-and-cloud-load-balancing" */
+  readonly ingress?: IngressSetting;
+  /** Tempo container limits. @default { cpu: "1", memory: "2Gi" } (the guide's) */
+  readonly resources?: { readonly cpu: string; readonly memory: string };
+  /** Service accounts of agents allowed to read the OTLP headers secret. @default [] */
+  readonly agentServiceAccounts?: readonly string[];
+  readonly labels?: Readonly<Record<string, string>>;
+}
+
+/** What the Cloud Run form adds to TempoService's outputs. */
+export interface CloudRunTempo {
+  readonly kind: "cloudRun";
+  readonly service: gcp.cloudrunv2.Service;
+  /** The service's own https URL: OTLP at `/v1/traces`, the query API at `/api/`. */
+  readonly url: pulumi.Output<string>;
+  /** `OTEL_EXPORTER_OTLP_HEADERS` for agents. A Pulumi secret. */
+  readonly otlpHeaders: pulumi.Output<string>;
+  /** The secret agents mount as `OTEL_EXPORTER_OTLP_HEADERS`. */
+  readonly otlpHeadersSecretId: pulumi.Output<string>;
+  /** The secret holding `Bearer <token>`, and its version, for Grafana's data source. */
+  readonly authorization: { readonly secretId: pulumi.Output<string>; readonly version: pulumi.Output<string> };
+}
+
+/** Volume names inside the service. */
+const VOLUMES = { config: "tempo-config", proxyConfig: "proxy-config", proxyAuth: "proxy-auth" } as const;
+
+/**
+ * Cloud Run gives a service one ingress port; Tempo needs two (OTLP/HTTP and the query API).
+ * The service runs the ingress proxy on that port and Tempo as a sidecar it depends on; the
+ * proxy routes by path over localhost and checks a generated bearer token. One instance,
+ * exactly: several monolithic Tempos would each form their own ring (grafana/tempo#7579).
+ */
+export function createCloudRunTempo(name: string, args: CloudRunTempoArgs, parent: pulumi.Resource): CloudRunTempo {
+  const child = { parent };
+  const labels = { ...(args.labels ?? {}) };
+  const resources = args.resources ?? { cpu: "1", memory: "2Gi" };
+  const tempoMember = serviceAccountMember(args.serviceAccountEmail);
+  const token = pulumi.secret(
+    new random.RandomPassword(`${name}-ingress-token`, { length: 48, special: false }, child).result,
+  );
+
+  const file = (suffix: string, data: pulumi.Input<string>, readers: pulumi.Input<string>[]): SecretFile =>
+    createSecretFile(`${name}-${suffix}`, { secretId: `${name}-${suffix}`, data, readers, labels }, parent);
+  const config = file("config", args.configYaml, [tempoMember]);
+  const proxyConfig = file("proxy-config", args.proxyConfig, [tempoMember]);
+  const proxyAuth = file("proxy-auth", token.apply(renderProxyAuth), [tempoMember]);
+  const headers = file(
+    "otlp-headers",
+    token.apply(otlpHeaders),
+    (args.agentServiceAccounts ?? []).map((email) => `serviceAccount:${email}`),
+  );
+  const authorization = file("authorization", token.apply(authorizationValue), []);
+
+  const service = new gcp.cloudrunv2.Service(
+    name,
+    {
+      name,
+      location: args.region,
+      ingress: INGRESS_VALUES[args.ingress ?? "internal-and-cloud-load-balancing"],
+      // Callers prove themselves to the proxy with the bearer token (agents cannot mint
+      // Google ID tokens through OTEL_EXPORTER_OTLP_HEADERS); ingress limits who connects.
+      invokerIamDisabled: true,
+      // Stateless: the bucket holds the traces, so a replacement must not be blocked.
+      deletionProtection: false,
+      labels,
+      template: {
+        serviceAccount: args.serviceAccountEmail,
+        executionEnvironment: "EXECUTION_ENVIRONMENT_GEN2",
+        scaling: { minInstanceCount: 1, maxInstanceCount: 1 },
+        labels,
+        containers: [
+          {
+            name: "ingress",
+            image: IMAGES.ingressProxy,
+            ports: { name: "http1", containerPort: INGRESS_PORT },
+            dependsOns: ["tempo"],
+            resources: { limits: { cpu: "1", memory: "256Mi" }, cpuIdle: false },
+            startupProbe: { tcpSocket: { port: INGRESS_PORT }, periodSeconds: 1, failureThreshold: 10 },
+            volumeMounts: [
+              { name: VOLUMES.proxyConfig, mountPath: PROXY_PATHS.configDir },
+              { name: VOLUMES.proxyAuth, mountPath: PROXY_PATHS.authDir },
+            ],
+          },
+          {
+            name: "tempo",
+            image: args.release.image,
+            args: [`-config.file=${TEMPO_CONFIG_DIR}/${TEMPO_CONFIG_FILE}`],
+            // CPU always allocated: Tempo cuts and uploads blocks between requests.
+            resources: {
+              limits: { cpu: resources.cpu, memory: resources.memory },
+              cpuIdle: false,
+              startupCpuBoost: true,
+            },
+            startupProbe: {
+              httpGet: { path: "/ready", port: TEMPO_PORTS.http },
+              periodSeconds: 2,
+              timeoutSeconds: 1,
+              failureThreshold: 45,
+            },
+            volumeMounts: [{ name: VOLUMES.config, mountPath: TEMPO_CONFIG_DIR }],
+          },
+        ],
+        volumes: [
+          secretVolume(VOLUMES.config, config, TEMPO_CONFIG_FILE),
+          secretVolume(VOLUMES.proxyConfig, proxyConfig, PROXY_PATHS.configFile),
+          secretVolume(VOLUMES.proxyAuth, proxyAuth, PROXY_PATHS.authFile),
+        ],
+      },
+    },
+    // The service account must be able to read its secrets before the first revision starts.
+    { ...child, dependsOn: [...config.grants, ...proxyConfig.grants, ...proxyAuth.grants] },
+  );
+
+  return {
+    kind: "cloudRun",
+    service,
+    url: service.uri,
+    otlpHeaders: token.apply(otlpHeaders),
+    otlpHeadersSecretId: headers.secret.secretId,
+    authorization: { secretId: authorization.secret.secretId, version: authorization.version },
+  };
+}

@@ -1,0 +1,61 @@
+import * as gcp from "@pulumi/gcp";
+import * as pulumi from "@pulumi/pulumi";
+
+export interface SecretFileArgs {
+  /** The Secret Manager id, e.g. `tempo-config`. */
+  readonly secretId: string;
+  /** The file's content. Always stored as a Pulumi secret. */
+  readonly data: pulumi.Input<string>;
+  /** IAM members allowed to read it (`serviceAccount:...`); granted on this secret only. */
+  readonly readers: pulumi.Input<string>[];
+  readonly labels?: Readonly<Record<string, string>>;
+}
+
+/** A file held in Secret Manager: the secret, its one live version, and who may read it. */
+export interface SecretFile {
+  readonly secret: gcp.secretmanager.Secret;
+  /** The version number, for a Cloud Run volume item: a new version rolls a new revision. */
+  readonly version: pulumi.Output<string>;
+  /** Grants that must exist before anything reads the secret. */
+  readonly grants: gcp.secretmanager.SecretIamMember[];
+}
+
+/**
+ * Cloud Run has no config maps: files reach containers as Secret Manager volumes. Every
+ * generated file goes through here, so each gets the same replication, labels and
+ * least-privilege access (`secretAccessor` on this secret, never on the project).
+ */
+export function createSecretFile(name: string, args: SecretFileArgs, parent: pulumi.Resource): SecretFile {
+  const child = { parent };
+  const secret = new gcp.secretmanager.Secret(
+    name,
+    { secretId: args.secretId, replication: { auto: {} }, labels: { ...(args.labels ?? {}) } },
+    child,
+  );
+  const version = new gcp.secretmanager.SecretVersion(
+    name,
+    { secret: secret.id, secretData: pulumi.secret(args.data) },
+    child,
+  );
+  const grants = args.readers.map(
+    (member, index) =>
+      new gcp.secretmanager.SecretIamMember(
+        `${name}-reader-${index}`,
+        { secretId: secret.id, role: "roles/secretmanager.secretAccessor", member },
+        child,
+      ),
+  );
+  return { secret, version: version.version, grants };
+}
+
+/** A Cloud Run volume that mounts one secret version as one file in `mountPath`. */
+export function secretVolume(volumeName: string, file: SecretFile, fileName: string) {
+  return {
+    name: volumeName,
+    secret: { secret: file.secret.secretId, items: [{ path: fileName, version: file.version }] },
+  };
+}
+
+export function serviceAccountMember(email: pulumi.Input<string>): pulumi.Output<string> {
+  return pulumi.interpolate`serviceAccount:${email}`;
+}
