@@ -104,72 +104,60 @@ function gcpStack(stack: GcpStackConfig) {
       .toLowerCase()
       .replace(/[^a-z0-9_-]/g, "-"),
   };
-  const apis = { dependsOn: enableApis(stack.loadBalancer !== undefined) };
+  const apis = enableApis(stack.loadBalancer !== undefined);
   const hostOf = (service: RoutedService) => stack.loadBalancer?.routes.find((r) => r.service === service)?.host;
   const tempoHost = hostOf("tempo");
   const grafanaHost = hostOf("grafana");
 
-  const storage = new TraceStorage(
-    "tempo",
-    {
-      platform: "gcp",
-      bucketName: stack.bucket.name,
-      location: stack.bucket.location,
-      prefix: stack.bucket.prefix,
-      retentionDays: stack.retentionDays,
-      labels,
-    },
-    apis,
-  );
-  const tempo = new TempoService(
-    "tempo",
-    {
-      platform: "gcp",
-      region: stack.region,
-      release: stack.tempo,
-      configYaml: renderTempoYaml(tempoSettingsFor(stack)),
-      proxyConfig: renderProxyConfig(PROD_PROXY),
-      serviceAccountEmail: storage.store.serviceAccountEmail,
-      ingress: stack.tempoIngress,
-      resources: stack.tempoResources,
-      agentServiceAccounts: stack.agentServiceAccounts,
-      labels,
-    },
+  const storage = new TraceStorage("tempo", {
+    platform: "gcp",
+    bucketName: stack.bucket.name,
+    location: stack.bucket.location,
+    prefix: stack.bucket.prefix,
+    retentionDays: stack.retentionDays,
+    labels,
+    waitFor: apis,
+  });
+  const tempo = new TempoService("tempo", {
+    platform: "gcp",
+    region: stack.region,
+    release: stack.tempo,
+    configYaml: renderTempoYaml(tempoSettingsFor(stack)),
+    proxyConfig: renderProxyConfig(PROD_PROXY),
+    serviceAccountEmail: storage.store.serviceAccountEmail,
+    ingress: stack.tempoIngress,
+    resources: stack.tempoResources,
+    agentServiceAccounts: stack.agentServiceAccounts,
+    labels,
     // Tempo reads the bucket at start-up: its access must exist before the first revision.
-    { dependsOn: [...apis.dependsOn, storage] },
-  );
+    waitFor: [...apis, storage],
+  });
   const tempoPublicUrl = tempoHost ? pulumi.output(`https://${tempoHost}`) : tempo.otlpHttpEndpoint;
-  const grafana = new GrafanaService(
-    "grafana",
-    {
-      platform: "gcp",
-      region: stack.region,
-      image: IMAGES.grafana,
-      files: grafanaFilesFor(stack),
-      // Through the VPC to Tempo's own URL where Grafana has egress there; else the load balancer.
-      tempoUrl: stack.vpc ? tempo.queryUrl : tempoPublicUrl,
-      tempoAuthorization: tempo.deployment.authorization,
-      rootUrl: grafanaHost ? `https://${grafanaHost}` : undefined,
-      ingress: stack.grafanaIngress,
-      vpc: stack.vpc,
-      labels,
-    },
-    apis,
-  );
+  const grafana = new GrafanaService("grafana", {
+    platform: "gcp",
+    region: stack.region,
+    image: IMAGES.grafana,
+    files: grafanaFilesFor(stack),
+    // Through the VPC to Tempo's own URL where Grafana has egress there; else the load balancer.
+    tempoUrl: stack.vpc ? tempo.queryUrl : tempoPublicUrl,
+    tempoAuthorization: tempo.deployment.authorization,
+    rootUrl: grafanaHost ? `https://${grafanaHost}` : undefined,
+    ingress: stack.grafanaIngress,
+    vpc: stack.vpc,
+    labels,
+    waitFor: apis,
+  });
   const loadBalancer = stack.loadBalancer
-    ? new LoadBalancerRoute(
-        "tracing",
-        {
-          region: stack.region,
-          routes: stack.loadBalancer.routes,
-          targets: {
-            tempo: { serviceName: tempo.deployment.service.name },
-            grafana: { serviceName: grafana.deployment.service.name },
-          },
-          allowedSourceRanges: stack.loadBalancer.allowedSourceRanges,
+    ? new LoadBalancerRoute("tracing", {
+        region: stack.region,
+        routes: stack.loadBalancer.routes,
+        targets: {
+          tempo: { serviceName: tempo.deployment.service.name },
+          grafana: { serviceName: grafana.deployment.service.name },
         },
-        apis,
-      )
+        allowedSourceRanges: stack.loadBalancer.allowedSourceRanges,
+        waitFor: apis,
+      })
     : undefined;
 
   return {

@@ -17,6 +17,8 @@ export interface LoadBalancerRouteArgs {
   readonly targets: Readonly<Record<RoutedService, RouteTarget>>;
   /** When set, a Cloud Armor policy admits only these source ranges (at most 10). */
   readonly allowedSourceRanges?: readonly string[];
+  /** Created only after these (the Compute Engine API). */
+  readonly waitFor?: pulumi.Input<pulumi.Resource>[];
 }
 
 /** A DNS record the user must create for the certificate to be issued and the hosts to work. */
@@ -66,7 +68,7 @@ export class LoadBalancerRoute extends pulumi.ComponentResource {
     if (args.routes.length === 0) {
       throw new Error("LoadBalancerRoute needs at least one route");
     }
-    const child = { parent: this };
+    const child = { parent: this, dependsOn: args.waitFor ?? [] };
     const hosts = args.routes.map((route) => route.host);
 
     const policy =

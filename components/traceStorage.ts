@@ -21,6 +21,8 @@ export interface GcsTraceStorageArgs {
   /** Days until the bucket deletes a block: the same number as Tempo's retention. */
   readonly retentionDays: number;
   readonly labels?: Readonly<Record<string, string>>;
+  /** Created only after these (the APIs). */
+  readonly waitFor?: pulumi.Input<pulumi.Resource>[];
 }
 
 export type TraceStorageArgs = DockerTraceStorageArgs | GcsTraceStorageArgs;
@@ -87,7 +89,7 @@ export class TraceStorage<A extends TraceStorageArgs = TraceStorageArgs> extends
   }
 
   private createBucket(name: string, args: GcsTraceStorageArgs): BucketStore {
-    const child = { parent: this };
+    const child = { parent: this, dependsOn: args.waitFor ?? [] };
     const bucket = new gcp.storage.Bucket(
       `${name}-bucket`,
       {

@@ -320,6 +320,9 @@ function readServiceAccounts(reader: ConfigReader): string[] {
   return value as string[];
 }
 
+/** Cloud Armor takes at most 10 ranges in one rule. */
+const MAX_SOURCE_RANGES = 10;
+
 const ROUTES_EXPECTED =
   'an object {"routes": [{"host": "tempo.example.com", "service": "tempo"}], "allowedSourceRanges": ["203.0.113.0/24"]}';
 
@@ -371,13 +374,14 @@ function readLoadBalancer(reader: ConfigReader): LoadBalancerConfig | undefined 
     !(
       Array.isArray(allowedSourceRanges) &&
       allowedSourceRanges.length > 0 &&
+        allowedSourceRanges.length <= MAX_SOURCE_RANGES &&
       allowedSourceRanges.every((r) => typeof r === "string" && isCidr(r))
     )
   ) {
     reader.fail(
       "loadBalancer",
       JSON.stringify(allowedSourceRanges),
-      'allowedSourceRanges as a non-empty list of CIDR ranges, e.g. ["203.0.113.0/24"]',
+      `allowedSourceRanges as a list of 1 to ${MAX_SOURCE_RANGES} CIDR ranges, e.g. ["203.0.113.0/24"]`,
     );
   }
   return { routes: parsed, allowedSourceRanges: allowedSourceRanges as string[] | undefined };

@@ -89,7 +89,11 @@ describe("Grafana environment", () => {
   });
 
   it("gives anonymous visitors the configured role and keeps the login form", () => {
-    const env = grafanaEnvironment({ anonymousRole: "Viewer", adminPasswordFile: file, rootUrl: "http://127.0.0.1:3000" });
+    const env = grafanaEnvironment({
+      anonymousRole: "Viewer",
+      adminPasswordFile: file,
+      rootUrl: "http://127.0.0.1:3000",
+    });
     expect(env).to.include({
       GF_AUTH_ANONYMOUS_ENABLED: "true",
       GF_AUTH_ANONYMOUS_ORG_ROLE: "Viewer",

@@ -42,7 +42,9 @@ const SPECIAL_SIG_KEY = "4dabf18193072939515e22adb298388d";
 const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 
 function isSecretWrapper(value: unknown): value is { value: unknown } {
-  return typeof value === "object" && value !== null && (value as Record<string, unknown>)[SPECIAL_SIG_KEY] === SECRET_SIG;
+  return (
+    typeof value === "object" && value !== null && (value as Record<string, unknown>)[SPECIAL_SIG_KEY] === SECRET_SIG
+  );
 }
 
 /** Replaces secret wrappers with their values, anywhere in an input. */
@@ -59,13 +61,37 @@ function unwrap(value: unknown): unknown {
   return value;
 }
 
+/** The project the mocks pretend to deploy into. */
+export const MOCK_PROJECT = "diagramik-prod";
+
+/** What the mocked RandomPassword named `name` generates: alphanumeric, like the real one. */
+export function mockPassword(name: string): string {
+  return `generated${name.replace(/[^A-Za-z0-9]/g, "")}`.padEnd(40, "0");
+}
+
 /** Computed outputs a provider would fill in, so that dependent inputs resolve under mocks. */
 function computedState(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
   switch (type) {
     case "docker:index/remoteImage:RemoteImage":
       return { imageId: `sha256:${name}`, repoDigest: `${String(inputs.name)}@sha256:${name}` };
     case "random:index/randomPassword:RandomPassword":
-      return { result: `generated-${name}` };
+      return { result: mockPassword(name) };
+    case "gcp:serviceaccount/account:Account":
+      return { email: `${String(inputs.accountId)}@${MOCK_PROJECT}.iam.gserviceaccount.com` };
+    case "gcp:projects/iAMCustomRole:IAMCustomRole":
+      return { name: `projects/${MOCK_PROJECT}/roles/${String(inputs.roleId)}` };
+    case "gcp:secretmanager/secret:Secret":
+      return { name: `projects/${MOCK_PROJECT}/secrets/${String(inputs.secretId)}` };
+    case "gcp:secretmanager/secretVersion:SecretVersion":
+      return { version: "1", name: `${String(inputs.secret)}/versions/1` };
+    case "gcp:cloudrunv2/service:Service":
+      return { uri: `https://${String(inputs.name)}-mock-uc.a.run.app` };
+    case "gcp:compute/globalAddress:GlobalAddress":
+      return { address: "203.0.113.10" };
+    case "gcp:compute/securityPolicy:SecurityPolicy":
+      return {
+        selfLink: `https://www.googleapis.com/compute/v1/projects/${MOCK_PROJECT}/global/securityPolicies/${name}`,
+      };
     default:
       return {};
   }
@@ -106,9 +132,20 @@ export async function runPulumi(
         const key = `${args.type}::${args.name}`;
         const opts = options.get(key) ?? { parent: undefined, protect: false, retainOnDelete: false, dependsOn: [] };
         if (args.type !== "pulumi:pulumi:Stack") {
-          resources.push({ type: args.type, name: args.name, custom: args.custom ?? false, inputs, secretInputs, ...opts });
+          resources.push({
+            type: args.type,
+            name: args.name,
+            custom: args.custom ?? false,
+            inputs,
+            secretInputs,
+            ...opts,
+          });
         }
-        return { id: `${args.name}-id`, state: { ...inputs, ...computedState(args.type, args.name, inputs) } };
+        const id =
+          args.type === "gcp:secretmanager/secret:Secret"
+            ? `projects/${MOCK_PROJECT}/secrets/${String(inputs.secretId)}`
+            : `${args.name}-id`;
+        return { id, state: { ...inputs, ...computedState(args.type, args.name, inputs) } };
       },
       call(args: pulumi.runtime.MockCallArgs) {
         return args.inputs as Record<string, unknown>;

@@ -6,7 +6,16 @@ import { loadStackConfig } from "../config/stackConfig";
 import { stackFileSource } from "../config/stackFile";
 import { tempoSettingsFor } from "../config/stackFiles";
 import { renderTempoYaml } from "../config/tempoConfig";
-import { ProgramRun, Recorded, one, ofType, runProgram, runProgramExpectingError, stackFileConfig } from "./harness";
+import {
+  ProgramRun,
+  Recorded,
+  mockPassword,
+  one,
+  ofType,
+  runProgram,
+  runProgramExpectingError,
+  stackFileConfig,
+} from "./harness";
 
 const CONTAINER = "docker:index/container:Container";
 const IMAGE = "docker:index/remoteImage:RemoteImage";
@@ -108,7 +117,7 @@ describe("local stack (split mode) under mocks", () => {
     ]);
     expect(uploads(grafana)[0].content).to.contain("url: http://tempo:3200");
     expect(uploads(grafana)[2].content).to.equal(renderTracesDashboard("diagram-agent"));
-    expect(uploads(grafana)[3].content).to.equal("generated-tracing-grafana-admin-password");
+    expect(uploads(grafana)[3].content).to.equal(mockPassword("tracing-grafana-admin-password"));
     expect(grafana.secretInputs).to.deep.equal(["uploads"]);
     expect(grafana.dependsOn).to.deep.equal(["tracing-tempo"]);
   });
@@ -183,17 +192,27 @@ describe("local stack variants under mocks", () => {
 
 describe("bad local config stops the program before any resource", () => {
   const cases: { config: Record<string, unknown>; message: string }[] = [
-    { config: { "tracing:grafanaPort": "70000" }, message: 'tracing:grafanaPort = "70000": expected a whole number from 1 to 65535' },
-    { config: { "tracing:otlpHttpPort": "http" }, message: 'tracing:otlpHttpPort = "http": expected a whole number from 1 to 65535' },
+    {
+      config: { "tracing:grafanaPort": "70000" },
+      message: 'tracing:grafanaPort = "70000": expected a whole number from 1 to 65535',
+    },
+    {
+      config: { "tracing:otlpHttpPort": "http" },
+      message: 'tracing:otlpHttpPort = "http": expected a whole number from 1 to 65535',
+    },
     {
       config: { "tracing:tempoPort": 3000 },
-      message: 'tracing:tempoPort = "3000": expected a port no other key uses (tracing:grafanaPort already publishes 3000)',
+      message:
+        'tracing:tempoPort = "3000": expected a port no other key uses (tracing:grafanaPort already publishes 3000)',
     },
     {
       config: { "tracing:retentionDays": "30 days" },
       message: 'tracing:retentionDays = "30 days": expected a whole number of days from 1 to 3650',
     },
-    { config: { "tracing:retentionDays": 0 }, message: 'tracing:retentionDays = "0": expected a whole number of days from 1 to 3650' },
+    {
+      config: { "tracing:retentionDays": 0 },
+      message: 'tracing:retentionDays = "0": expected a whole number of days from 1 to 3650',
+    },
     { config: { "tracing:mode": "compose" }, message: 'tracing:mode = "compose": expected one of "split", "lgtm"' },
     {
       config: { "tracing:tempoVersion": "latest" },
@@ -201,13 +220,18 @@ describe("bad local config stops the program before any resource", () => {
     },
     {
       config: { "tracing:metricsRemoteWriteUrl": "prometheus:9090/api/v1/write" },
-      message: 'tracing:metricsRemoteWriteUrl = "prometheus:9090/api/v1/write": expected an absolute http:// or https:// URL',
+      message:
+        'tracing:metricsRemoteWriteUrl = "prometheus:9090/api/v1/write": expected an absolute http:// or https:// URL',
     },
     {
       config: { "tracing:grafanaAnonymousRole": "Admin" },
-      message: 'tracing:grafanaAnonymousRole = "Admin": expected one of "none", "Viewer", "Editor"; anonymous Admin would let anyone',
+      message:
+        'tracing:grafanaAnonymousRole = "Admin": expected one of "none", "Viewer", "Editor"; anonymous Admin would let anyone',
     },
-    { config: { "tracing:bindAddress": "localhost" }, message: 'tracing:bindAddress = "localhost": expected an IPv4 address' },
+    {
+      config: { "tracing:bindAddress": "localhost" },
+      message: 'tracing:bindAddress = "localhost": expected an IPv4 address',
+    },
     { config: { "tracing:usageReporting": "yes" }, message: 'tracing:usageReporting = "yes": expected true or false' },
     { config: { "tracing:platform": "aws" }, message: 'tracing:platform = "aws": expected one of "docker", "gcp"' },
     {

@@ -3,6 +3,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { PROD_PROXY, renderProxyConfig } from "../config/proxyConfig";
 import { loadStackConfig } from "../config/stackConfig";
 import { stackFileSource } from "../config/stackFile";
 import { renderStackFiles } from "../config/stackFiles";
@@ -11,7 +12,10 @@ const ROOT = path.resolve(__dirname, "..");
 
 /** Runs the render command as `npm run render` does, without npm's banner. */
 function render(...args: string[]) {
-  return spawnSync(process.execPath, ["--import", "tsx", "scripts/render.ts", ...args], { cwd: ROOT, encoding: "utf8" });
+  return spawnSync(process.execPath, ["--import", "tsx", "scripts/render.ts", ...args], {
+    cwd: ROOT,
+    encoding: "utf8",
+  });
 }
 
 function filesUnder(dir: string): string[] {
@@ -43,6 +47,16 @@ describe("render command", () => {
     expect(fs.readFileSync(path.join(out, "tempo.yaml"), "utf8")).to.equal(
       fs.readFileSync(path.join(__dirname, "golden", "tempo-3.0.3-local.yaml"), "utf8"),
     );
+  });
+
+  it("writes the prod stack's GCS tempo.yaml and the ingress proxy config", () => {
+    const result = render("--stack", "prod", "--out", out);
+    expect(result.status, result.stderr).to.equal(0);
+    expect(filesUnder(out)).to.include.members(["tempo.yaml", "proxy/tempo.conf"]);
+    expect(fs.readFileSync(path.join(out, "tempo.yaml"), "utf8")).to.equal(
+      fs.readFileSync(path.join(__dirname, "golden", "tempo-3.0.3-gcs.yaml"), "utf8"),
+    );
+    expect(fs.readFileSync(path.join(out, "proxy/tempo.conf"), "utf8")).to.equal(renderProxyConfig(PROD_PROXY));
   });
 
   it("exits 1 naming the stacks it knows when the stack file is missing", () => {

@@ -40,7 +40,12 @@ describe("stack config", () => {
 
   it("reads the checked-in local stack", () => {
     const config = loadStackConfig(stackFileSource("local"));
-    expect(config).to.include({ platform: "docker", mode: "split", grafanaAnonymousRole: "Editor", bindAddress: "127.0.0.1" });
+    expect(config).to.include({
+      platform: "docker",
+      mode: "split",
+      grafanaAnonymousRole: "Editor",
+      bindAddress: "127.0.0.1",
+    });
     expect(config.tempo.version).to.equal(DEFAULTS.tempoVersion);
   });
 
@@ -52,7 +57,12 @@ describe("stack config", () => {
 
   it("selects the 2.10 line and its image together", () => {
     const config = load({ "tracing:tempoVersion": "2.10.8" });
-    expect(config.tempo).to.deep.equal({ version: "2.10.8", line: "2.10", image: "grafana/tempo:2.10.8", hasHealthFlag: false });
+    expect(config.tempo).to.deep.equal({
+      version: "2.10.8",
+      line: "2.10",
+      image: "grafana/tempo:2.10.8",
+      hasHealthFlag: false,
+    });
   });
 
   it("reports every bad key at once", () => {
@@ -62,7 +72,9 @@ describe("stack config", () => {
   });
 
   it("treats a blank value as unset", () => {
-    expect(load({ "tracing:mode": "  " }).platform === "docker" && load({ "tracing:mode": "  " })).to.include({ mode: "split" });
+    expect(load({ "tracing:mode": "  " }).platform === "docker" && load({ "tracing:mode": "  " })).to.include({
+      mode: "split",
+    });
   });
 
   it("names the key, the value and what is valid in its message", () => {

@@ -102,8 +102,15 @@ describe("Tempo config builder", () => {
   });
 
   for (const tempo of TEMPO_RELEASES) {
-    for (const [backend, base] of [["local", LOCAL_30], ["gcs", GCS_PROD]] as const) {
-      const settings: TempoSettings = { ...base, release: tempo, metricsRemoteWriteUrl: "http://prometheus:9090/api/v1/write" };
+    for (const [backend, base] of [
+      ["local", LOCAL_30],
+      ["gcs", GCS_PROD],
+    ] as const) {
+      const settings: TempoSettings = {
+        ...base,
+        release: tempo,
+        metricsRemoteWriteUrl: "http://prometheus:9090/api/v1/write",
+      };
       it(`writes only keys Tempo ${tempo.version} parses (${backend}, every optional block on)`, () => {
         const accepted = ACCEPTED_KEYS[tempo.line as TempoLine];
         const unknown = keyPaths(buildTempoConfig(settings)).filter((key) => !accepted.has(key));
@@ -143,7 +150,13 @@ describe("Tempo config builder", () => {
   it("points GCS at a test server when an endpoint is given", () => {
     const settings: TempoSettings = {
       ...GCS_PROD,
-      backend: { kind: "gcs", bucketName: "b", ...GUIDE_GCS_TUNING, endpoint: "http://127.0.0.1:4443/storage/v1/", insecure: true },
+      backend: {
+        kind: "gcs",
+        bucketName: "b",
+        ...GUIDE_GCS_TUNING,
+        endpoint: "http://127.0.0.1:4443/storage/v1/",
+        insecure: true,
+      },
     };
     const gcs = (buildTempoConfig(settings).storage as { trace: { gcs: Record<string, unknown> } }).trace.gcs;
     expect(gcs).to.include({ endpoint: "http://127.0.0.1:4443/storage/v1/", insecure: true });
@@ -166,7 +179,9 @@ describe("Tempo config builder", () => {
 
   it("reports usage only when asked", () => {
     expect(buildTempoConfig(LOCAL_30).usage_report).to.deep.equal({ reporting_enabled: false });
-    expect(buildTempoConfig({ ...LOCAL_30, usageReporting: true }).usage_report).to.deep.equal({ reporting_enabled: true });
+    expect(buildTempoConfig({ ...LOCAL_30, usageReporting: true }).usage_report).to.deep.equal({
+      reporting_enabled: true,
+    });
   });
 
   it("keeps Tempo's retention a few hours inside the configured days", () => {
@@ -175,8 +190,9 @@ describe("Tempo config builder", () => {
   });
 
   it("keeps every path Tempo writes under the one data volume", () => {
-    const paths = keyPaths(buildTempoConfig({ ...GCS_PROD, metricsRemoteWriteUrl: "http://p/w" }))
-      .filter((key) => key.endsWith("path") || key.endsWith("_dir"));
+    const paths = keyPaths(buildTempoConfig({ ...GCS_PROD, metricsRemoteWriteUrl: "http://p/w" })).filter(
+      (key) => key.endsWith("path") || key.endsWith("_dir"),
+    );
     expect(paths).to.have.length.greaterThan(3);
     const yaml = parse(renderTempoYaml(LOCAL_30)) as Record<string, unknown>;
     const values = JSON.stringify(yaml).match(/"\/[^"]*"/g) ?? [];
@@ -190,7 +206,11 @@ describe("Tempo config builder", () => {
     expect(config.shutdown_delay).to.equal("3s");
     expect(config.server).to.include({ graceful_shutdown_timeout: "2s" });
     expect(config.backend_worker).to.deep.include({ finish_on_shutdown_timeout: "1s" });
-    expect(config.live_store).to.include({ flush_check_period: "1s", max_trace_idle: "1s", max_block_duration: "500ms" });
+    expect(config.live_store).to.include({
+      flush_check_period: "1s",
+      max_trace_idle: "1s",
+      max_block_duration: "500ms",
+    });
     const legacy = buildTempoConfig({ ...GCS_PROD, release: release("2.10.8") });
     expect(legacy.ingester).to.deep.equal({ flush_all_on_shutdown: true });
   });

@@ -5,7 +5,7 @@ import { GRAFANA_PATHS } from "../../config/grafanaProvisioning";
 import { GRAFANA_PORT } from "../../config/ports";
 import { INGRESS_VALUES, IngressSetting } from "../../config/stackConfig";
 import { GrafanaFiles, TEMPO_URL_VARIABLE } from "../../config/stackFiles";
-import { SecretFile, createSecretFile, secretVolume, serviceAccountMember } from "./secretFile";
+import { ChildOptions, SecretFile, createSecretFile, secretVolume, serviceAccountMember } from "./secretFile";
 
 /** Grafana as a Cloud Run v2 service, everything it shows provisioned from Secret Manager. */
 export interface CloudRunGrafanaArgs {
@@ -24,6 +24,8 @@ export interface CloudRunGrafanaArgs {
   /** Direct VPC egress, so Grafana reaches Tempo's internal ingress. */
   readonly vpc?: { readonly network: string; readonly subnetwork: string };
   readonly labels?: Readonly<Record<string, string>>;
+  /** Created only after these (the APIs). */
+  readonly waitFor?: pulumi.Input<pulumi.Resource>[];
 }
 
 export interface CloudRunGrafana {
@@ -59,7 +61,7 @@ export function createCloudRunGrafana(
   adminPassword: pulumi.Output<string>,
   parent: pulumi.Resource,
 ): CloudRunGrafana {
-  const child = { parent };
+  const child: ChildOptions = { parent, dependsOn: args.waitFor ?? [] };
   const labels = { ...(args.labels ?? {}) };
   const account = new gcp.serviceaccount.Account(
     `${name}-sa`,
@@ -78,7 +80,7 @@ export function createCloudRunGrafana(
     file: createSecretFile(
       `${name}-${spec.suffix}`,
       { secretId: `${name}-${spec.suffix}`, data: contents[spec.suffix], readers: [member], labels },
-      parent,
+      child,
     ),
   }));
   const adminPasswordSecret: SecretFile = secrets[FILES.findIndex((spec) => spec.suffix === "admin-password")].file;
@@ -151,7 +153,10 @@ export function createCloudRunGrafana(
         ],
       },
     },
-    { ...child, dependsOn: [...secrets.flatMap(({ file }) => file.grants), tempoAuthorizationGrant] },
+    {
+      ...child,
+      dependsOn: [...child.dependsOn, ...secrets.flatMap(({ file }) => file.grants), tempoAuthorizationGrant],
+    },
   );
 
   return {

@@ -6,7 +6,7 @@ import { INGRESS_PORT, TEMPO_CONFIG_DIR, TEMPO_CONFIG_FILE, TEMPO_PORTS } from "
 import { PROXY_PATHS, authorizationValue, otlpHeaders, renderProxyAuth } from "../../config/proxyConfig";
 import { INGRESS_VALUES, IngressSetting } from "../../config/stackConfig";
 import { TempoRelease } from "../../config/tempoReleases";
-import { SecretFile, createSecretFile, secretVolume, serviceAccountMember } from "./secretFile";
+import { ChildOptions, SecretFile, createSecretFile, secretVolume, serviceAccountMember } from "./secretFile";
 
 /** Tempo as a Cloud Run v2 service behind its ingress proxy. */
 export interface CloudRunTempoArgs {
@@ -26,6 +26,8 @@ export interface CloudRunTempoArgs {
   /** Service accounts of agents allowed to read the OTLP headers secret. @default [] */
   readonly agentServiceAccounts?: readonly string[];
   readonly labels?: Readonly<Record<string, string>>;
+  /** Created only after these: the APIs, and the bucket access Tempo checks at start-up. */
+  readonly waitFor?: pulumi.Input<pulumi.Resource>[];
 }
 
 /** What the Cloud Run form adds to TempoService's outputs. */
@@ -52,7 +54,7 @@ const VOLUMES = { config: "tempo-config", proxyConfig: "proxy-config", proxyAuth
  * exactly: several monolithic Tempos would each form their own ring (grafana/tempo#7579).
  */
 export function createCloudRunTempo(name: string, args: CloudRunTempoArgs, parent: pulumi.Resource): CloudRunTempo {
-  const child = { parent };
+  const child: ChildOptions = { parent, dependsOn: args.waitFor ?? [] };
   const labels = { ...(args.labels ?? {}) };
   const resources = args.resources ?? { cpu: "1", memory: "2Gi" };
   const tempoMember = serviceAccountMember(args.serviceAccountEmail);
@@ -61,7 +63,7 @@ export function createCloudRunTempo(name: string, args: CloudRunTempoArgs, paren
   );
 
   const file = (suffix: string, data: pulumi.Input<string>, readers: pulumi.Input<string>[]): SecretFile =>
-    createSecretFile(`${name}-${suffix}`, { secretId: `${name}-${suffix}`, data, readers, labels }, parent);
+    createSecretFile(`${name}-${suffix}`, { secretId: `${name}-${suffix}`, data, readers, labels }, child);
   const config = file("config", args.configYaml, [tempoMember]);
   const proxyConfig = file("proxy-config", args.proxyConfig, [tempoMember]);
   const proxyAuth = file("proxy-auth", token.apply(renderProxyAuth), [tempoMember]);
@@ -129,7 +131,7 @@ export function createCloudRunTempo(name: string, args: CloudRunTempoArgs, paren
       },
     },
     // The service account must be able to read its secrets before the first revision starts.
-    { ...child, dependsOn: [...config.grants, ...proxyConfig.grants, ...proxyAuth.grants] },
+    { ...child, dependsOn: [...child.dependsOn, ...config.grants, ...proxyConfig.grants, ...proxyAuth.grants] },
   );
 
   return {

@@ -25,8 +25,13 @@ export interface SecretFile {
  * generated file goes through here, so each gets the same replication, labels and
  * least-privilege access (`secretAccessor` on this secret, never on the project).
  */
-export function createSecretFile(name: string, args: SecretFileArgs, parent: pulumi.Resource): SecretFile {
-  const child = { parent };
+/** Options every child of a GCP component gets: its parent, and what must exist first (APIs). */
+export interface ChildOptions {
+  readonly parent: pulumi.Resource;
+  readonly dependsOn: pulumi.Input<pulumi.Resource>[];
+}
+
+export function createSecretFile(name: string, args: SecretFileArgs, child: ChildOptions): SecretFile {
   const secret = new gcp.secretmanager.Secret(
     name,
     { secretId: args.secretId, replication: { auto: {} }, labels: { ...(args.labels ?? {}) } },
