@@ -374,7 +374,7 @@ function readLoadBalancer(reader: ConfigReader): LoadBalancerConfig | undefined 
     !(
       Array.isArray(allowedSourceRanges) &&
       allowedSourceRanges.length > 0 &&
-        allowedSourceRanges.length <= MAX_SOURCE_RANGES &&
+      allowedSourceRanges.length <= MAX_SOURCE_RANGES &&
       allowedSourceRanges.every((r) => typeof r === "string" && isCidr(r))
     )
   ) {

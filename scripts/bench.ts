@@ -31,5 +31,7 @@ timeOnce(); // warm-up: fills tsc's incremental cache and the OS file cache
 const times = Array.from({ length: runs }, timeOnce);
 const result = median(times);
 console.log(`npm test, ${runs} warm runs: ${times.map((t) => t.toFixed(2)).join(" s, ")} s`);
-console.log(`median ${result.toFixed(2)} s (target <= ${TARGET_SECONDS} s): ${result <= TARGET_SECONDS ? "OK" : "TOO SLOW"}`);
+console.log(
+  `median ${result.toFixed(2)} s (target <= ${TARGET_SECONDS} s): ${result <= TARGET_SECONDS ? "OK" : "TOO SLOW"}`,
+);
 process.exitCode = result <= TARGET_SECONDS ? 0 : 1;

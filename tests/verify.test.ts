@@ -209,7 +209,7 @@ describe("npm run verify", () => {
       expect(run.output).to.include("✘ [1/5] OTLP endpoint reachable, Tempo ready");
       expect(run.output).to.include(`OTLP endpoint unreachable: ${dead}: connection refused (ECONNREFUSED)`);
       expect(run.output).to.include(
-        "fix: is the stack up? `pulumi up -s local`; check the port and bind address (tracing:hostPorts, tracing:bindAddress)",
+        "fix: is the stack up? `pulumi up -s local`; check the port and bind address (tracing:otlpHttpPort, tracing:tempoPort, tracing:bindAddress)",
       );
       expect(run.output).to.match(/verify FAILED at \[1\/5\]: OTLP endpoint unreachable \(0 passed before it\)$/);
       expect(run.output).not.to.match(/\n\s+at /); // no stack trace

@@ -23,7 +23,7 @@ export class BrokenLink extends Error {
 /** The fixes, in one place so the README's table and the messages cannot drift apart. */
 export const FIXES = {
   stackDown: (stack: string) =>
-    `is the stack up? \`pulumi up -s ${stack}\`; check the port and bind address (tracing:hostPorts, tracing:bindAddress)`,
+    `is the stack up? \`pulumi up -s ${stack}\`; check the port and bind address (tracing:otlpHttpPort, tracing:tempoPort, tracing:bindAddress)`,
   tempoNotReady: "Tempo is still starting or has crashed: wait a few seconds and re-run; `docker logs tracing-tempo`",
   otlpCredentials: "the OTLP endpoint rejected the request: check --otlp-header / OTEL_EXPORTER_OTLP_HEADERS",
   otlpPath:
