@@ -20,11 +20,19 @@ export interface StackEndpoints {
  */
 export type PulumiRunner = (args: readonly string[]) => Promise<string | undefined>;
 
+/** The local stack's state lives where scripts/pulumi-local.sh keeps it; other stacks use your login. */
+const LOCAL_PULUMI = "scripts/pulumi-local.sh";
+
 export const runPulumiCli: PulumiRunner = (args) =>
   new Promise((resolve, reject) => {
+    const local = args.some(
+      (arg, index) => arg === "local" && (args[index - 1] === "-s" || args[index - 1] === "--stack"),
+    );
+    const [command, commandArgs] = local ? ["bash", [LOCAL_PULUMI, ...args]] : ["pulumi", [...args]];
     const options = { cwd: PROJECT_ROOT, timeout: 60_000, maxBuffer: 4 << 20 };
-    execFile("pulumi", [...args], options, (error, stdout, stderr) => {
-      if (error && "code" in error && error.code === "ENOENT") {
+    execFile(command, commandArgs, options, (error, stdout, stderr) => {
+      // No CLI: ENOENT from `pulumi` itself, 127 from the wrapper.
+      if (error && "code" in error && (error.code === "ENOENT" || error.code === 127)) {
         resolve(undefined);
       } else if (error) {
         const detail = String(stderr).trim() || error.message;
