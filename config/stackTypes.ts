@@ -1,0 +1,115 @@
+/** The types of the stack configuration, and every default in one place. */
+import { DEFAULT_TEMPO_VERSION, TempoRelease } from "./tempoReleases";
+
+/** The config namespace of this project (`tracing:<key>` in Pulumi.<stack>.yaml). */
+export const CONFIG_NAMESPACE = "tracing";
+
+export const PLATFORMS = ["docker", "gcp"] as const;
+export type Platform = (typeof PLATFORMS)[number];
+
+export const LOCAL_MODES = ["split", "lgtm"] as const;
+/** `split`: Tempo and Grafana containers; `lgtm`: the all-in-one grafana/otel-lgtm image. */
+export type LocalMode = (typeof LOCAL_MODES)[number];
+
+/** Grafana roles an anonymous visitor may get. `Admin` is never offered. */
+export const ANONYMOUS_ROLES = ["none", "Viewer", "Editor"] as const;
+export type AnonymousRole = (typeof ANONYMOUS_ROLES)[number];
+
+/** Settings every stack has. */
+export interface SharedConfig {
+  /** The Tempo release: its image and its tempo.yaml dialect. */
+  readonly tempo: TempoRelease;
+  /** Days a trace block is kept (Tempo's block retention, and the bucket's lifecycle in GCS). */
+  readonly retentionDays: number;
+  /** Prometheus remote-write URL for the metrics generator; no metrics are generated without it. */
+  readonly metricsRemoteWriteUrl: string | undefined;
+  /** Whether Tempo sends anonymous usage statistics to Grafana Labs. */
+  readonly usageReporting: boolean;
+  /** `OTEL_SERVICE_NAME` the agent reports under; also the dashboards' filter. */
+  readonly serviceName: string;
+  /** `DEPLOYMENT_ENVIRONMENT` handed to the agent and used as Tempo's `environment` label. */
+  readonly deploymentEnvironment: string;
+  /** Role of anonymous Grafana visitors, or `none` for login only. */
+  readonly grafanaAnonymousRole: AnonymousRole;
+}
+
+/** Host ports published by the local containers. */
+export interface HostPorts {
+  readonly grafana: number;
+  readonly tempo: number;
+  readonly otlpGrpc: number;
+  readonly otlpHttp: number;
+}
+
+export interface DockerStackConfig extends SharedConfig {
+  readonly platform: "docker";
+  readonly mode: LocalMode;
+  /** Host address the published ports bind to. */
+  readonly bindAddress: string;
+  readonly hostPorts: HostPorts;
+}
+
+/**
+ * Who may connect to a Cloud Run service (its `ingress`). Named settings here, Cloud Run's
+ * enum values in INGRESS_VALUES: the provider takes any string, so a typo would only fail
+ * at deploy time.
+ */
+export const INGRESS_SETTINGS = ["internal", "internal-and-cloud-load-balancing", "all"] as const;
+export type IngressSetting = (typeof INGRESS_SETTINGS)[number];
+export const INGRESS_VALUES: Record<IngressSetting, string> = {
+  internal: "INGRESS_TRAFFIC_INTERNAL_ONLY",
+  "internal-and-cloud-load-balancing": "INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER",
+  all: "INGRESS_TRAFFIC_ALL",
+};
+
+export const ROUTED_SERVICES = ["tempo", "grafana"] as const;
+export type RoutedService = (typeof ROUTED_SERVICES)[number];
+
+/** One host of the HTTPS load balancer and the service it reaches. */
+export interface Route {
+  readonly host: string;
+  readonly service: RoutedService;
+}
+
+export interface LoadBalancerConfig {
+  readonly routes: readonly Route[];
+  /** When set, a Cloud Armor policy admits only these source ranges. */
+  readonly allowedSourceRanges: readonly string[] | undefined;
+}
+
+export interface GcpStackConfig extends SharedConfig {
+  readonly platform: "gcp";
+  readonly project: string;
+  readonly region: string;
+  readonly bucket: { readonly name: string; readonly location: string; readonly prefix: string };
+  /** Tempo container limits: CPU always allocated, so at least one whole vCPU. */
+  readonly tempoResources: { readonly cpu: string; readonly memory: string };
+  readonly tempoIngress: IngressSetting;
+  readonly grafanaIngress: IngressSetting;
+  /** Direct VPC egress for Grafana, so it reaches Tempo's internal ingress. */
+  readonly vpc: { readonly network: string; readonly subnetwork: string } | undefined;
+  /** Service accounts of agents (the django-monolith) allowed to read the OTLP headers secret. */
+  readonly agentServiceAccounts: readonly string[];
+  /** The HTTPS load balancer, or undefined when off. */
+  readonly loadBalancer: LoadBalancerConfig | undefined;
+}
+
+export type StackConfig = DockerStackConfig | GcpStackConfig;
+
+/** Every default, in one place. The README's config reference lists the same values. */
+export const DEFAULTS = {
+  platform: "docker" as Platform,
+  mode: "split" as LocalMode,
+  tempoVersion: DEFAULT_TEMPO_VERSION,
+  retentionDays: 30,
+  usageReporting: false,
+  serviceName: "diagram-agent",
+  deploymentEnvironment: "DEBUG",
+  grafanaAnonymousRole: "none" as AnonymousRole,
+  bindAddress: "127.0.0.1",
+  hostPorts: { grafana: 3000, tempo: 3200, otlpGrpc: 4317, otlpHttp: 4318 } as HostPorts,
+  bucketPrefix: "traces/",
+  tempoCpu: "1",
+  tempoMemory: "2Gi",
+  ingress: "internal-and-cloud-load-balancing" as IngressSetting,
+} as const;
