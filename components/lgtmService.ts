@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { GRAFANA_ADMIN_USER, grafanaEnvironment, toEnvList } from "../config/grafanaEnv";
 import { GRAFANA_PATHS } from "../config/grafanaProvisioning";
 import { GRAFANA_PORT, TEMPO_PORTS } from "../config/ports";
-import { AnonymousRole } from "../config/stackConfig";
+import { AnonymousRole, DEFAULTS } from "../config/stackConfig";
 import { GrafanaFiles } from "../config/stackFiles";
 import { createAdminPassword } from "./adminPassword";
 import { hostFor, publish } from "./docker/ports";
@@ -51,13 +51,13 @@ export class LgtmService extends pulumi.ComponentResource {
   constructor(name: string, args: LgtmServiceArgs, opts?: pulumi.ComponentResourceOptions) {
     super("tracing:lgtm:LgtmService", name, {}, opts);
     const child = { parent: this };
-    const bindAddress = args.bindAddress ?? "127.0.0.1";
+    const bindAddress = args.bindAddress ?? DEFAULTS.bindAddress;
     const host = hostFor(bindAddress);
     const grafanaUrl = `http://${host}:${args.hostPorts.grafana}`;
     const password = createAdminPassword(name, this);
     const image = new docker.RemoteImage(`${name}-image`, { name: args.image, keepLocally: true }, child);
     const env = grafanaEnvironment({
-      anonymousRole: args.anonymousRole ?? "none",
+      anonymousRole: args.anonymousRole ?? DEFAULTS.grafanaAnonymousRole,
       adminPasswordFile: GRAFANA_PATHS.adminPassword,
       rootUrl: grafanaUrl,
     });

@@ -14,8 +14,8 @@ export interface DockerTraceStorageArgs {
 export interface GcsTraceStorageArgs {
   readonly platform: "gcp";
   readonly bucketName: string;
-  /** @default "US-CENTRAL1" */
-  readonly location?: string;
+  /** The bucket's location, e.g. "US-CENTRAL1" (the guide's region) or "EU". */
+  readonly location: string;
   /** Only objects under this prefix expire. */
   readonly prefix: string;
   /** Days until the bucket deletes a block: the same number as Tempo's retention. */
@@ -94,7 +94,7 @@ export class TraceStorage<A extends TraceStorageArgs = TraceStorageArgs> extends
       `${name}-bucket`,
       {
         name: args.bucketName,
-        location: args.location ?? "US-CENTRAL1",
+        location: args.location,
         uniformBucketLevelAccess: true,
         publicAccessPrevention: "enforced",
         forceDestroy: false,

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { grafanaEnvironment, toEnvList } from "../../config/grafanaEnv";
 import { GRAFANA_PATHS } from "../../config/grafanaProvisioning";
 import { GRAFANA_PORT } from "../../config/ports";
-import { AnonymousRole } from "../../config/stackConfig";
+import { AnonymousRole, DEFAULTS } from "../../config/stackConfig";
 import { GrafanaFiles } from "../../config/stackFiles";
 import { hostFor, publish } from "./ports";
 
@@ -37,11 +37,11 @@ export function createDockerGrafana(
   parent: pulumi.Resource,
 ): DockerGrafana {
   const child = { parent };
-  const bindAddress = args.bindAddress ?? "127.0.0.1";
+  const bindAddress = args.bindAddress ?? DEFAULTS.bindAddress;
   const url = `http://${hostFor(bindAddress)}:${args.hostPort}`;
   const image = new docker.RemoteImage(`${name}-image`, { name: args.image, keepLocally: true }, child);
   const env = grafanaEnvironment({
-    anonymousRole: args.anonymousRole ?? "none",
+    anonymousRole: args.anonymousRole ?? DEFAULTS.grafanaAnonymousRole,
     adminPasswordFile: GRAFANA_PATHS.adminPassword,
     rootUrl: url,
   });

@@ -1,6 +1,7 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { TEMPO_CONFIG_DIR, TEMPO_CONFIG_FILE, TEMPO_DATA_DIR, TEMPO_PORTS } from "../../config/ports";
+import { DEFAULTS } from "../../config/stackConfig";
 import { TempoRelease } from "../../config/tempoReleases";
 import { hostFor, publish } from "./ports";
 
@@ -37,7 +38,7 @@ const STOP_TIMEOUT_SECONDS = 45;
 
 export function createDockerTempo(name: string, args: DockerTempoArgs, parent: pulumi.Resource): DockerTempo {
   const child = { parent };
-  const bindAddress = args.bindAddress ?? "127.0.0.1";
+  const bindAddress = args.bindAddress ?? DEFAULTS.bindAddress;
   const host = hostFor(bindAddress);
   const configPath = `${TEMPO_CONFIG_DIR}/${TEMPO_CONFIG_FILE}`;
   const image = new docker.RemoteImage(`${name}-image`, { name: args.release.image, keepLocally: true }, child);

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { grafanaEnvironment } from "../../config/grafanaEnv";
 import { GRAFANA_PATHS } from "../../config/grafanaProvisioning";
 import { GRAFANA_PORT } from "../../config/ports";
-import { INGRESS_VALUES, IngressSetting } from "../../config/stackConfig";
+import { DEFAULTS, INGRESS_VALUES, IngressSetting } from "../../config/stackConfig";
 import { GrafanaFiles, TEMPO_URL_VARIABLE } from "../../config/stackFiles";
 import { ChildOptions, SecretFile, createSecretFile, secretVolume, serviceAccountMember } from "./secretFile";
 
@@ -104,7 +104,7 @@ export function createCloudRunGrafana(
     {
       name,
       location: args.region,
-      ingress: INGRESS_VALUES[args.ingress ?? "internal-and-cloud-load-balancing"],
+      ingress: INGRESS_VALUES[args.ingress ?? DEFAULTS.ingress],
       invokerIamDisabled: true,
       deletionProtection: false,
       labels,

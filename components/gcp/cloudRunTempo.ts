@@ -4,7 +4,7 @@ import * as random from "@pulumi/random";
 import { IMAGES } from "../../config/images";
 import { INGRESS_PORT, TEMPO_CONFIG_DIR, TEMPO_CONFIG_FILE, TEMPO_PORTS } from "../../config/ports";
 import { PROXY_PATHS, authorizationValue, otlpHeaders, renderProxyAuth } from "../../config/proxyConfig";
-import { INGRESS_VALUES, IngressSetting } from "../../config/stackConfig";
+import { DEFAULTS, INGRESS_VALUES, IngressSetting } from "../../config/stackConfig";
 import { TempoRelease } from "../../config/tempoReleases";
 import { ChildOptions, SecretFile, createSecretFile, secretVolume, serviceAccountMember } from "./secretFile";
 
@@ -56,7 +56,7 @@ const VOLUMES = { config: "tempo-config", proxyConfig: "proxy-config", proxyAuth
 export function createCloudRunTempo(name: string, args: CloudRunTempoArgs, parent: pulumi.Resource): CloudRunTempo {
   const child: ChildOptions = { parent, dependsOn: args.waitFor ?? [] };
   const labels = { ...(args.labels ?? {}) };
-  const resources = args.resources ?? { cpu: "1", memory: "2Gi" };
+  const resources = args.resources ?? { cpu: DEFAULTS.tempoCpu, memory: DEFAULTS.tempoMemory };
   const tempoMember = serviceAccountMember(args.serviceAccountEmail);
   const token = pulumi.secret(
     new random.RandomPassword(`${name}-ingress-token`, { length: 48, special: false }, child).result,
@@ -79,7 +79,7 @@ export function createCloudRunTempo(name: string, args: CloudRunTempoArgs, paren
     {
       name,
       location: args.region,
-      ingress: INGRESS_VALUES[args.ingress ?? "internal-and-cloud-load-balancing"],
+      ingress: INGRESS_VALUES[args.ingress ?? DEFAULTS.ingress],
       // Callers prove themselves to the proxy with the bearer token (agents cannot mint
       // Google ID tokens through OTEL_EXPORTER_OTLP_HEADERS); ingress limits who connects.
       invokerIamDisabled: true,
