@@ -173,6 +173,27 @@ describe("npm run verify", () => {
       expect(run.output).to.include('data source uid "tempo" is type tempo');
     });
 
+    it("uses the prod stack's agentOtlpHeaders for ingest and for the query API", async () => {
+      // GIVEN Tempo behind the prod ingress proxy, which wants the agents' token on every path
+      const stub = await withStub({
+        requiredOtlpHeaders: { authorization: "Bearer prod-token" },
+        requiredTempoHeaders: { authorization: "Bearer prod-token" },
+      });
+      const pulumi: PulumiRunner = () =>
+        Promise.resolve(
+          JSON.stringify({
+            otlpHttpEndpoint: stub.otlpUrl,
+            tempoQueryUrl: stub.tempoUrl,
+            agentOtlpHeaders: "Authorization=Bearer%20prod-token",
+          }),
+        );
+
+      const run = await verify(["--stack", "prod"], { pulumi });
+
+      expect(run.code, run.output).to.equal(0);
+      expect(run.output).to.match(/verify passed: 4\/5 steps, 1 skipped;/);
+    });
+
     it("skips the data source check, without failing, when no Grafana login is given", async () => {
       const stub = await withStub();
 

@@ -85,10 +85,15 @@ export async function resolveCommand(
       ...credentials(values, env, from),
       // Flags win over the environment, as a command line usually does.
       otlpHeaders: {
+        ...parseOtlpHeadersEnv(from.otlpHeaders),
         ...parseOtlpHeadersEnv(env.OTEL_EXPORTER_OTLP_HEADERS),
         ...parseHeaderFlags("--otlp-header", values["otlp-header"] ?? []),
       },
-      tempoHeaders: parseHeaderFlags("--tempo-header", values["tempo-header"] ?? []),
+      // Behind the prod ingress proxy the query API takes the agents' token too.
+      tempoHeaders: {
+        ...parseOtlpHeadersEnv(from.otlpHeaders),
+        ...parseHeaderFlags("--tempo-header", values["tempo-header"] ?? []),
+      },
       ...timeouts(values.timeout),
       serviceName: values["service-name"] ?? from.serviceName ?? DEFAULTS.serviceName,
       ...(values.stack ? { stack: values.stack } : {}),

@@ -12,6 +12,11 @@ export interface StackEndpoints {
   readonly grafanaAdminPassword?: string;
   /** From the `agentEnv` output: the service name the stack tells the agent to use. */
   readonly serviceName?: string;
+  /**
+   * The prod stack's `agentOtlpHeaders` (`Authorization=Bearer%20...`): Tempo's ingress proxy
+   * wants the same token for ingest and for the query API.
+   */
+  readonly otlpHeaders?: string;
 }
 
 /**
@@ -71,5 +76,6 @@ export function parseStackOutputs(json: string): StackEndpoints {
     grafanaAdminUser: stringField(document, "grafanaAdminUser"),
     grafanaAdminPassword: stringField(document, "grafanaAdminPassword"),
     serviceName: stringField(document.agentEnv, "OTEL_SERVICE_NAME"),
+    otlpHeaders: stringField(document, "agentOtlpHeaders"),
   };
 }
