@@ -10,11 +10,11 @@ import {
   SharedConfig,
 } from "./stackTypes";
 
-/** The `gcp` platform's keys (the prod stack), read after the shared ones. */
 const CPU_VALUES = ["1", "2", "4", "6", "8"] as const;
 const MEMORY = /^(\d+)(Mi|Gi)$/;
 const BUCKET_PREFIX = /^([A-Za-z0-9._-]+\/)+$/;
 
+/** The `gcp` platform's keys (the prod stack), read after the shared ones. */
 export function readGcp(reader: ConfigReader, shared: SharedConfig): GcpStackConfig {
   const project = reader.required(
     "gcp:project",

@@ -3,14 +3,13 @@ import * as pulumi from "@pulumi/pulumi";
 import { grafanaEnvironment } from "../../config/grafanaEnv";
 import { GRAFANA_PATHS } from "../../config/grafanaProvisioning";
 import { GRAFANA_PORT } from "../../config/ports";
-import { DEFAULTS, INGRESS_VALUES, IngressSetting } from "../../config/stackConfig";
+import { DEFAULTS, INGRESS_VALUES } from "../../config/stackConfig";
 import { GrafanaFiles, TEMPO_URL_VARIABLE } from "../../config/stackFiles";
-import { ChildOptions, SecretFile, createSecretFile, secretVolume, serviceAccountMember } from "./secretFile";
+import { ChildOptions, CloudRunServiceArgs } from "./cloudRunArgs";
+import { SecretFile, createSecretFile, secretVolume, serviceAccountMember } from "./secretFile";
 
 /** Grafana as a Cloud Run v2 service, everything it shows provisioned from Secret Manager. */
-export interface CloudRunGrafanaArgs {
-  readonly platform: "gcp";
-  readonly region: string;
+export interface CloudRunGrafanaArgs extends CloudRunServiceArgs {
   readonly image: string;
   readonly files: GrafanaFiles;
   /** Tempo's URL, handed to the data source through TEMPO_URL. */
@@ -19,13 +18,8 @@ export interface CloudRunGrafanaArgs {
   readonly tempoAuthorization: { readonly secretId: pulumi.Input<string>; readonly version: pulumi.Input<string> };
   /** The URL users open (the load balancer's), for links Grafana generates. */
   readonly rootUrl?: string;
-  /** @default "internal-and-cloud-load-balancing" */
-  readonly ingress?: IngressSetting;
   /** Direct VPC egress, so Grafana reaches Tempo's internal ingress. */
   readonly vpc?: { readonly network: string; readonly subnetwork: string };
-  readonly labels?: Readonly<Record<string, string>>;
-  /** Created only after these (the APIs). */
-  readonly waitFor?: pulumi.Input<pulumi.Resource>[];
 }
 
 export interface CloudRunGrafana {

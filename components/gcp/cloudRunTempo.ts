@@ -4,14 +4,13 @@ import * as random from "@pulumi/random";
 import { IMAGES } from "../../config/images";
 import { INGRESS_PORT, TEMPO_CONFIG_DIR, TEMPO_CONFIG_FILE, TEMPO_PORTS } from "../../config/ports";
 import { PROXY_PATHS, authorizationValue, otlpHeaders, renderProxyAuth } from "../../config/proxyConfig";
-import { DEFAULTS, INGRESS_VALUES, IngressSetting } from "../../config/stackConfig";
+import { DEFAULTS, INGRESS_VALUES } from "../../config/stackConfig";
 import { TempoRelease } from "../../config/tempoReleases";
-import { ChildOptions, SecretFile, createSecretFile, secretVolume, serviceAccountMember } from "./secretFile";
+import { ChildOptions, CloudRunServiceArgs } from "./cloudRunArgs";
+import { SecretFile, createSecretFile, secretVolume, serviceAccountMember } from "./secretFile";
 
 /** Tempo as a Cloud Run v2 service behind its ingress proxy. */
-export interface CloudRunTempoArgs {
-  readonly platform: "gcp";
-  readonly region: string;
+export interface CloudRunTempoArgs extends CloudRunServiceArgs {
   readonly release: TempoRelease;
   /** The rendered GCS tempo.yaml (config/tempoConfig.ts, ephemeral profile). */
   readonly configYaml: string;
@@ -19,15 +18,10 @@ export interface CloudRunTempoArgs {
   readonly proxyConfig: string;
   /** The identity Tempo runs as (TraceStorage), already allowed into the bucket. */
   readonly serviceAccountEmail: pulumi.Input<string>;
-  /** @default "internal-and-cloud-load-balancing" */
-  readonly ingress?: IngressSetting;
   /** Tempo container limits. @default { cpu: "1", memory: "2Gi" } (the guide's) */
   readonly resources?: { readonly cpu: string; readonly memory: string };
   /** Service accounts of agents allowed to read the OTLP headers secret. @default [] */
   readonly agentServiceAccounts?: readonly string[];
-  readonly labels?: Readonly<Record<string, string>>;
-  /** Created only after these: the APIs, and the bucket access Tempo checks at start-up. */
-  readonly waitFor?: pulumi.Input<pulumi.Resource>[];
 }
 
 /** What the Cloud Run form adds to TempoService's outputs. */

@@ -1,5 +1,6 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
+import { ChildOptions } from "./cloudRunArgs";
 
 export interface SecretFileArgs {
   /** The Secret Manager id, e.g. `tempo-config`. */
@@ -25,12 +26,6 @@ export interface SecretFile {
  * generated file goes through here, so each gets the same replication, labels and
  * least-privilege access (`secretAccessor` on this secret, never on the project).
  */
-/** Options every child of a GCP component gets: its parent, and what must exist first (APIs). */
-export interface ChildOptions {
-  readonly parent: pulumi.Resource;
-  readonly dependsOn: pulumi.Input<pulumi.Resource>[];
-}
-
 export function createSecretFile(name: string, args: SecretFileArgs, child: ChildOptions): SecretFile {
   const secret = new gcp.secretmanager.Secret(
     name,
