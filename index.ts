@@ -2,13 +2,13 @@ import * as docker from "@pulumi/docker";
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { GrafanaService, LgtmService, LoadBalancerRoute, TempoService, TraceStorage } from "./components";
-import { agentEnvironment, toDotenv } from "./config/agentEnv";
-import { IMAGES } from "./config/images";
-import { PROD_PROXY, renderProxyConfig } from "./config/proxyConfig";
-import { pulumiConfigSource } from "./config/pulumiSource";
-import { DockerStackConfig, GcpStackConfig, RoutedService, StackConfig, loadStackConfig } from "./config/stackConfig";
-import { TEMPO_HOSTNAME, grafanaFilesFor, tempoSettingsFor } from "./config/stackFiles";
-import { renderTempoYaml } from "./config/tempoConfig";
+import { agentEnvironment, toDotenv } from "./config/files/agentEnv";
+import { IMAGES } from "./config/constants/images";
+import { PROD_PROXY, renderProxyConfig } from "./config/files/proxyConfig";
+import { pulumiConfigSource } from "./config/stack/pulumiSource";
+import { DockerStackConfig, GcpStackConfig, RoutedService, StackConfig, loadStackConfig } from "./config/stack/stackConfig";
+import { TEMPO_HOSTNAME, grafanaFilesFor, tempoSettingsFor } from "./config/files/stackFiles";
+import { renderTempoYaml } from "./config/files/tempoConfig";
 
 /** The endpoints every stack reports; `pulumi stack output` prints them. */
 interface Endpoints {

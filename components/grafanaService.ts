@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { GRAFANA_ADMIN_USER } from "../config/grafanaEnv";
+import { GRAFANA_ADMIN_USER } from "../config/files/grafanaEnv";
 import { createAdminPassword } from "./adminPassword";
 import { DockerGrafana, DockerGrafanaArgs, createDockerGrafana } from "./docker/dockerGrafana";
 import { CloudRunGrafana, CloudRunGrafanaArgs, createCloudRunGrafana } from "./gcp/cloudRunGrafana";

@@ -1,10 +1,10 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { GRAFANA_ADMIN_USER, grafanaEnvironment, toEnvList } from "../config/grafanaEnv";
-import { GRAFANA_PATHS } from "../config/grafanaProvisioning";
-import { GRAFANA_PORT, TEMPO_PORTS } from "../config/ports";
-import { AnonymousRole, DEFAULTS } from "../config/stackConfig";
-import { GrafanaFiles } from "../config/stackFiles";
+import { GRAFANA_ADMIN_USER, grafanaEnvironment, toEnvList } from "../config/files/grafanaEnv";
+import { GRAFANA_PATHS } from "../config/files/grafanaProvisioning";
+import { GRAFANA_PORT, TEMPO_PORTS } from "../config/constants/ports";
+import { AnonymousRole, DEFAULTS } from "../config/stack/stackConfig";
+import { GrafanaFiles } from "../config/files/stackFiles";
 import { createAdminPassword } from "./adminPassword";
 import { hostFor, publish } from "./docker/ports";
 

@@ -1,6 +1,6 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import { Route, RoutedService } from "../config/stackConfig";
+import { Route, RoutedService } from "../config/stack/stackConfig";
 
 /** A Cloud Run service the load balancer can send a host to. */
 export interface RouteTarget {

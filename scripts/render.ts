@@ -7,9 +7,9 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { loadStackConfig } from "../config/stackConfig";
-import { stackFileSource } from "../config/stackFile";
-import { renderStackFiles } from "../config/stackFiles";
+import { loadStackConfig } from "../config/stack/stackConfig";
+import { stackFileSource } from "../config/stack/stackFile";
+import { renderStackFiles } from "../config/files/stackFiles";
 
 const USAGE = "usage: npm run render -- --stack <local|prod> --out <dir>";
 

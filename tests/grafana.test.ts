@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { parse } from "yaml";
-import { grafanaEnvironment } from "../config/grafanaEnv";
+import { grafanaEnvironment } from "../config/files/grafanaEnv";
 import {
   GRAFANA_PATHS,
   TEMPO_DATASOURCE_UID,
@@ -8,7 +8,7 @@ import {
   renderDashboardProvider,
   renderDatasources,
   renderTracesDashboard,
-} from "../config/grafanaProvisioning";
+} from "../config/files/grafanaProvisioning";
 
 interface Dashboard {
   uid: string;

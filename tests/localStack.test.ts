@@ -1,11 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
-import { IMAGES } from "../config/images";
-import { renderTracesDashboard } from "../config/grafanaProvisioning";
-import { loadStackConfig } from "../config/stackConfig";
-import { stackFileSource } from "../config/stackFile";
-import { tempoSettingsFor } from "../config/stackFiles";
-import { renderTempoYaml } from "../config/tempoConfig";
+import { IMAGES } from "../config/constants/images";
+import { renderTracesDashboard } from "../config/files/grafanaProvisioning";
+import { loadStackConfig } from "../config/stack/stackConfig";
+import { stackFileSource } from "../config/stack/stackFile";
+import { tempoSettingsFor } from "../config/files/stackFiles";
+import { renderTempoYaml } from "../config/files/tempoConfig";
 import {
   ProgramRun,
   Recorded,

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { bucketNameProblem, hostNameProblem, isCidr } from "../config/gcpNames";
+import { bucketNameProblem, hostNameProblem, isCidr } from "../config/stack/gcpNames";
 import { runProgramExpectingError, stackFileConfig } from "./harness";
 
 describe("GCP names", () => {

@@ -2,11 +2,11 @@ import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { IMAGES } from "../config/images";
-import { PROD_PROXY, renderProxyConfig } from "../config/proxyConfig";
-import { loadStackConfig } from "../config/stackConfig";
-import { stackFileSource } from "../config/stackFile";
-import { grafanaFilesFor } from "../config/stackFiles";
+import { IMAGES } from "../config/constants/images";
+import { PROD_PROXY, renderProxyConfig } from "../config/files/proxyConfig";
+import { loadStackConfig } from "../config/stack/stackConfig";
+import { stackFileSource } from "../config/stack/stackFile";
+import { grafanaFilesFor } from "../config/files/stackFiles";
 import { TEMPO_BUCKET_PERMISSIONS } from "../components/traceStorage";
 import { MOCK_PROJECT, ProgramRun, Recorded, mockPassword, one, ofType, runProgram, stackFileConfig } from "./harness";
 

@@ -5,8 +5,8 @@ import * as http from "node:http";
 import { AddressInfo } from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
-import { PROD_PROXY, PROXY_ROUTES, renderProxyAuth, renderProxyConfig } from "../config/proxyConfig";
-import { TEMPO_PORTS } from "../config/ports";
+import { PROD_PROXY, PROXY_ROUTES, renderProxyAuth, renderProxyConfig } from "../config/files/proxyConfig";
+import { TEMPO_PORTS } from "../config/constants/ports";
 
 /*
  * The ingress proxy's routes, proved against the real nginx (Debian's package; .ci/run

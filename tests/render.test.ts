@@ -3,10 +3,10 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { PROD_PROXY, renderProxyConfig } from "../config/proxyConfig";
-import { loadStackConfig } from "../config/stackConfig";
-import { stackFileSource } from "../config/stackFile";
-import { renderStackFiles } from "../config/stackFiles";
+import { PROD_PROXY, renderProxyConfig } from "../config/files/proxyConfig";
+import { loadStackConfig } from "../config/stack/stackConfig";
+import { stackFileSource } from "../config/stack/stackFile";
+import { renderStackFiles } from "../config/files/stackFiles";
 
 const ROOT = path.resolve(__dirname, "..");
 

@@ -1,9 +1,9 @@
 import { expect } from "chai";
-import { ConfigError } from "../config/errors";
-import { sourceFromMap } from "../config/source";
-import { DEFAULTS, loadStackConfig } from "../config/stackConfig";
-import { stackFileSource } from "../config/stackFile";
-import { findTempoRelease } from "../config/tempoReleases";
+import { ConfigError } from "../config/stack/errors";
+import { sourceFromMap } from "../config/stack/source";
+import { DEFAULTS, loadStackConfig } from "../config/stack/stackConfig";
+import { stackFileSource } from "../config/stack/stackFile";
+import { findTempoRelease } from "../config/constants/tempoReleases";
 
 function load(values: Record<string, unknown>) {
   return loadStackConfig(sourceFromMap(values));

@@ -8,8 +8,8 @@ import {
   blockRetention,
   buildTempoConfig,
   renderTempoYaml,
-} from "../config/tempoConfig";
-import { TEMPO_RELEASES, TempoLine, findTempoRelease } from "../config/tempoReleases";
+} from "../config/files/tempoConfig";
+import { TEMPO_RELEASES, TempoLine, findTempoRelease } from "../config/constants/tempoReleases";
 import { ACCEPTED_KEYS } from "./tempoSchema";
 
 function release(version: string) {
@@ -223,7 +223,7 @@ describe("Tempo config builder", () => {
 
   it("starts the YAML with a header naming the release", () => {
     expect(renderTempoYaml(LOCAL_30).split("\n")[0]).to.equal(
-      "# Generated for Tempo 3.0.3 by config/tempoConfig.ts. Do not edit.",
+      "# Generated for Tempo 3.0.3 by config/files/tempoConfig.ts. Do not edit.",
     );
   });
 });

@@ -1,4 +1,4 @@
-import { TempoLine } from "../config/tempoReleases";
+import { TempoLine } from "../config/constants/tempoReleases";
 
 /*
  * The config keys each Tempo line parses, written down independently of the builder from the

@@ -1,15 +1,15 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { TEMPO_CONFIG_DIR, TEMPO_CONFIG_FILE, TEMPO_DATA_DIR, TEMPO_PORTS } from "../../config/ports";
-import { DEFAULTS } from "../../config/stackConfig";
-import { TempoRelease } from "../../config/tempoReleases";
+import { TEMPO_CONFIG_DIR, TEMPO_CONFIG_FILE, TEMPO_DATA_DIR, TEMPO_PORTS } from "../../config/constants/ports";
+import { DEFAULTS } from "../../config/stack/stackConfig";
+import { TempoRelease } from "../../config/constants/tempoReleases";
 import { hostFor, publish } from "./ports";
 
 /** Tempo as a container on the local Docker engine. */
 export interface DockerTempoArgs {
   readonly platform: "docker";
   readonly release: TempoRelease;
-  /** The rendered tempo.yaml (config/tempoConfig.ts). */
+  /** The rendered tempo.yaml (config/files/tempoConfig.ts). */
   readonly configYaml: string;
   /** The network Grafana shares; Tempo answers there as `hostname`. */
   readonly networkName: pulumi.Input<string>;

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { IngressSetting } from "../../config/stackConfig";
+import { IngressSetting } from "../../config/stack/stackConfig";
 
 /** What every Cloud Run form of a component takes. */
 export interface CloudRunServiceArgs {

@@ -1,10 +1,10 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import { grafanaEnvironment } from "../../config/grafanaEnv";
-import { GRAFANA_PATHS } from "../../config/grafanaProvisioning";
-import { GRAFANA_PORT } from "../../config/ports";
-import { DEFAULTS, INGRESS_VALUES } from "../../config/stackConfig";
-import { GrafanaFiles, TEMPO_URL_VARIABLE } from "../../config/stackFiles";
+import { grafanaEnvironment } from "../../config/files/grafanaEnv";
+import { GRAFANA_PATHS } from "../../config/files/grafanaProvisioning";
+import { GRAFANA_PORT } from "../../config/constants/ports";
+import { DEFAULTS, INGRESS_VALUES } from "../../config/stack/stackConfig";
+import { GrafanaFiles, TEMPO_URL_VARIABLE } from "../../config/files/stackFiles";
 import { ChildOptions, CloudRunServiceArgs } from "./cloudRunArgs";
 import { SecretFile, createSecretFile, secretVolume, serviceAccountMember } from "./secretFile";
 

@@ -1,20 +1,20 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { IMAGES } from "../../config/images";
-import { INGRESS_PORT, TEMPO_CONFIG_DIR, TEMPO_CONFIG_FILE, TEMPO_PORTS } from "../../config/ports";
-import { PROXY_PATHS, authorizationValue, otlpHeaders, renderProxyAuth } from "../../config/proxyConfig";
-import { DEFAULTS, INGRESS_VALUES } from "../../config/stackConfig";
-import { TempoRelease } from "../../config/tempoReleases";
+import { IMAGES } from "../../config/constants/images";
+import { INGRESS_PORT, TEMPO_CONFIG_DIR, TEMPO_CONFIG_FILE, TEMPO_PORTS } from "../../config/constants/ports";
+import { PROXY_PATHS, authorizationValue, otlpHeaders, renderProxyAuth } from "../../config/files/proxyConfig";
+import { DEFAULTS, INGRESS_VALUES } from "../../config/stack/stackConfig";
+import { TempoRelease } from "../../config/constants/tempoReleases";
 import { ChildOptions, CloudRunServiceArgs } from "./cloudRunArgs";
 import { SecretFile, createSecretFile, secretVolume, serviceAccountMember } from "./secretFile";
 
 /** Tempo as a Cloud Run v2 service behind its ingress proxy. */
 export interface CloudRunTempoArgs extends CloudRunServiceArgs {
   readonly release: TempoRelease;
-  /** The rendered GCS tempo.yaml (config/tempoConfig.ts, ephemeral profile). */
+  /** The rendered GCS tempo.yaml (config/files/tempoConfig.ts, ephemeral profile). */
   readonly configYaml: string;
-  /** The rendered proxy configuration (config/proxyConfig.ts). */
+  /** The rendered proxy configuration (config/files/proxyConfig.ts). */
   readonly proxyConfig: string;
   /** The identity Tempo runs as (TraceStorage), already allowed into the bucket. */
   readonly serviceAccountEmail: pulumi.Input<string>;

@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { DEFAULTS } from "../../config/stackConfig";
+import { DEFAULTS } from "../../config/stack/stackConfig";
 import { Headers, parseHeaderFlags, parseOtlpHeadersEnv } from "./headers";
 import { PulumiRunner, StackEndpoints, readStackOutputs } from "./stackOutputs";
 import { UsageError } from "./usageError";

@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { PROJECT_ROOT } from "../../config/stackFile";
+import { PROJECT_ROOT } from "../../config/stack/stackFile";
 import { isRecord, stringField } from "./json";
 import { UsageError } from "./usageError";
 

@@ -1,4 +1,4 @@
-import { TEMPO_DATASOURCE_UID } from "../../../config/grafanaProvisioning";
+import { TEMPO_DATASOURCE_UID } from "../../../config/files/grafanaProvisioning";
 import { BrokenLink, FIXES } from "../failures";
 import { describeAnswer, httpGet, joinUrl } from "../http";
 import { parseJson, stringField } from "../json";

@@ -4,7 +4,7 @@ import { parse } from "yaml";
 import { ConfigSource, sourceFromMap } from "./source";
 
 /** The project root: Pulumi.<stack>.yaml files live here. */
-export const PROJECT_ROOT = path.resolve(__dirname, "..");
+export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
 
 /**
  * Config of a checked-in stack read straight from Pulumi.<stack>.yaml, for tools that run

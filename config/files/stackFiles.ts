@@ -5,9 +5,9 @@ import {
   renderDatasources,
   renderTracesDashboard,
 } from "./grafanaProvisioning";
-import { TEMPO_PORTS } from "./ports";
+import { TEMPO_PORTS } from "../constants/ports";
 import { PROD_PROXY, renderProxyConfig } from "./proxyConfig";
-import { StackConfig } from "./stackConfig";
+import { StackConfig } from "../stack/stackConfig";
 import { GUIDE_GCS_TUNING, TempoSettings, TraceBackend, renderTempoYaml } from "./tempoConfig";
 
 /** Tempo's name on the local Docker network. */

@@ -1,5 +1,5 @@
 /** The types of the stack configuration, and every default in one place. */
-import { DEFAULT_TEMPO_VERSION, TempoRelease } from "./tempoReleases";
+import { DEFAULT_TEMPO_VERSION, TempoRelease } from "../constants/tempoReleases";
 
 /** The config namespace of this project (`tracing:<key>` in Pulumi.<stack>.yaml). */
 export const CONFIG_NAMESPACE = "tracing";

@@ -1,6 +1,6 @@
 import { stringify } from "yaml";
-import { TEMPO_DATA_DIR, TEMPO_PORTS } from "./ports";
-import { TempoRelease } from "./tempoReleases";
+import { TEMPO_DATA_DIR, TEMPO_PORTS } from "../constants/ports";
+import { TempoRelease } from "../constants/tempoReleases";
 
 /** Trace blocks on the container's own disk (the local stack's named volume). */
 export interface LocalBackend {
@@ -118,7 +118,7 @@ export function buildTempoConfig(settings: TempoSettings): Yaml {
 
 /** tempo.yaml as text: the only place this project writes Tempo configuration. */
 export function renderTempoYaml(settings: TempoSettings): string {
-  const header = `# Generated for Tempo ${settings.release.version} by config/tempoConfig.ts. Do not edit.\n`;
+  const header = `# Generated for Tempo ${settings.release.version} by config/files/tempoConfig.ts. Do not edit.\n`;
   return header + stringify(buildTempoConfig(settings), { lineWidth: 0 });
 }
 

@@ -13,7 +13,7 @@ import {
   SharedConfig,
   StackConfig,
 } from "./stackTypes";
-import { TEMPO_RELEASES, findTempoRelease } from "./tempoReleases";
+import { TEMPO_RELEASES, findTempoRelease } from "../constants/tempoReleases";
 
 export * from "./stackTypes";
 

@@ -8,6 +8,6 @@ export const IMAGES = {
   grafana: "grafana/grafana:13.2.0",
   /** The all-in-one image of the guide's option A (bundles Grafana 13.1.3, Tempo, Loki, Prometheus). */
   lgtm: "grafana/otel-lgtm:0.31.0",
-  /** The ingress proxy in front of Tempo on Cloud Run (config/proxyConfig.ts). */
+  /** The ingress proxy in front of Tempo on Cloud Run (config/files/proxyConfig.ts). */
   ingressProxy: "nginx:1.28.0-alpine",
 } as const;

@@ -1,4 +1,4 @@
-import { AnonymousRole } from "./stackConfig";
+import { AnonymousRole } from "../stack/stackConfig";
 
 export const GRAFANA_ADMIN_USER = "admin";
 
