@@ -238,6 +238,15 @@ describe("bad local config stops the program before any resource", () => {
       config: { "tracing:serviceName": "diagram agent" },
       message: 'tracing:serviceName = "diagram agent": expected letters, digits',
     },
+    {
+      config: { "tracing:retentonDays": 5 },
+      message: 'tracing:retentonDays = "5": expected a key this program knows: did you mean tracing:retentionDays?',
+    },
+    {
+      config: { "tracing:bucketName": "diagramik-traces" },
+      message:
+        'tracing:bucketName = "diagramik-traces": expected no such key on tracing:platform "docker": tracing:bucketName applies only to platform "gcp"',
+    },
   ];
 
   for (const { config, message } of cases) {

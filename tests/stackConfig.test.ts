@@ -1,5 +1,9 @@
 import { expect } from "chai";
 import { ConfigError } from "../config/stack/errors";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { ALL_CONFIG_KEYS } from "../config/stack/keys";
+import { ConfigReader } from "../config/stack/reader";
 import { sourceFromMap } from "../config/stack/source";
 import { DEFAULTS, loadStackConfig } from "../config/stack/stackConfig";
 import { stackFileSource } from "../config/stack/stackFile";
@@ -75,6 +79,58 @@ describe("stack config", () => {
     expect(load({ "tracing:mode": "  " }).platform === "docker" && load({ "tracing:mode": "  " })).to.include({
       mode: "split",
     });
+  });
+
+  it("refuses a misspelt key, naming the known key nearest to it", () => {
+    // GIVEN a typo that would otherwise be ignored and leave the default in place
+    // WHEN the config is loaded THEN it stops, naming the key, its value and the nearest known key
+    expect(() => load({ "tracing:retentonDays": "5", "tracing:otlpHttpPrt": "4319" })).to.throw(
+      ConfigError,
+      [
+        'tracing:otlpHttpPrt = "4319": expected a key this program knows: did you mean tracing:otlpHttpPort?',
+        'tracing:retentonDays = "5": expected a key this program knows: did you mean tracing:retentionDays?',
+      ].join(" (every key: README.md, Configuration)\n  - "),
+    );
+  });
+
+  it("reads a key without a namespace as the project's, as the Pulumi CLI does", () => {
+    expect(load({ retentionDays: 7 })).to.include({ retentionDays: 7 });
+    expect(problemsOf({ retentonDays: 7 })).to.deep.equal(["tracing:retentonDays"]);
+  });
+
+  it("suggests only keys of the stack's own platform", () => {
+    expect(() =>
+      load({
+        "tracing:platform": "gcp",
+        "gcp:project": "diagramik-prod",
+        "gcp:region": "us-central1",
+        "tracing:bucketName": "diagramik-traces",
+        "tracing:vpcNetwork": "default",
+        "tracing:vpcSubnetwork": "default",
+        "tracing:bucketPrefx": "x/",
+      }),
+    ).to.throw(ConfigError, "did you mean tracing:bucketPrefix?");
+    expect(() => load({ "tracing:grafanaPrt": "3001" })).to.throw(ConfigError, "did you mean tracing:grafanaPort?");
+  });
+
+  it("leaves other namespaces to their owners", () => {
+    expect(problemsOf({ "gcp:project": "diagramik-prod", "docker:host": "unix:///var/run/docker.sock" })).to.deep.equal(
+      [],
+    );
+  });
+
+  it("refuses to read a key that is not declared, so the unknown-key check cannot fall behind", () => {
+    const reader = new ConfigReader(sourceFromMap({}), "tracing");
+    expect(() => reader.raw("notDeclared")).to.throw(/tracing:notDeclared is read but not declared/);
+  });
+
+  it("documents every key it reads in the README's configuration tables", () => {
+    const readme = fs.readFileSync(path.join(__dirname, "..", "README.md"), "utf8");
+    const tableRows = readme.split("\n").filter((line) => line.startsWith("| `"));
+    const undocumented = ALL_CONFIG_KEYS.filter(
+      (key) => !tableRows.some((row) => row.split("|")[1].includes(`\`${key}\``)),
+    );
+    expect(undocumented).to.deep.equal([]);
   });
 
   it("names the key, the value and what is valid in its message", () => {

@@ -1,4 +1,5 @@
 import { ConfigError, ConfigProblem } from "./errors";
+import { ALL_CONFIG_KEYS } from "./keys";
 import { ConfigSource } from "./source";
 
 const WHOLE_NUMBER = /^\d+$/;
@@ -11,10 +12,14 @@ const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]
  */
 export class ConfigReader {
   private readonly problems: ConfigProblem[] = [];
+  /** Full keys read so far: whatever the stack sets beyond them is refused as unknown. */
+  private readonly read = new Set<string>();
 
   constructor(
     private readonly source: ConfigSource,
     private readonly namespace: string,
+    /** The keys of the namespace the program may read (config/stack/keys.ts). */
+    private readonly declared: readonly string[] = ALL_CONFIG_KEYS,
   ) {}
 
   /** The full key for a key of this reader's namespace. */
@@ -23,8 +28,29 @@ export class ConfigReader {
   }
 
   public raw(name: string): string | undefined {
-    const value = this.source(this.key(name));
+    if (!name.includes(":") && !this.declared.includes(name)) {
+      // A programming error, not a user's: every key read must be declared, so that the
+      // unknown-key check knows it.
+      throw new Error(`config key ${this.key(name)} is read but not declared in config/stack/keys.ts`);
+    }
+    const key = this.key(name);
+    this.read.add(key);
+    const value = this.source.get(key);
     return value === undefined || value.trim() === "" ? undefined : value.trim();
+  }
+
+  /** Keys of this reader's namespace that the stack sets and nothing has read. */
+  public unreadKeys(): string[] {
+    const prefix = `${this.namespace}:`;
+    return this.source
+      .keys()
+      .filter((key) => key.startsWith(prefix) && !this.read.has(key))
+      .sort();
+  }
+
+  /** The raw value of a full key, without marking it read (for reporting it). */
+  public valueOf(fullKey: string): string | undefined {
+    return this.source.get(fullKey);
   }
 
   public fail(name: string, value: string | undefined, expected: string): void {

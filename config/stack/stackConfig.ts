@@ -1,4 +1,5 @@
 import { readGcp } from "./gcpStackConfig";
+import { CONFIG_KEYS, KeyScope, nearestKey, scopeOf } from "./keys";
 import { ConfigReader } from "./reader";
 import { ConfigSource } from "./source";
 import {
@@ -10,6 +11,7 @@ import {
   HostPorts,
   LOCAL_MODES,
   PLATFORMS,
+  Platform,
   SharedConfig,
   StackConfig,
 } from "./stackTypes";
@@ -31,8 +33,37 @@ export function loadStackConfig(source: ConfigSource): StackConfig {
   const platform = reader.oneOf("platform", PLATFORMS, DEFAULTS.platform);
   const shared = readShared(reader);
   const config = platform === "gcp" ? readGcp(reader, shared) : readDocker(reader, shared);
+  rejectUnreadKeys(reader, platform);
   reader.finish();
   return config;
+}
+
+/**
+ * Every key the stack sets in this namespace must have been read by now. A key of the other
+ * platform is named as such; anything else is a typo that would silently do nothing, so it
+ * is refused with the known key it is closest to.
+ */
+function rejectUnreadKeys(reader: ConfigReader, platform: Platform): void {
+  const prefix = `${CONFIG_NAMESPACE}:`;
+  for (const fullKey of reader.unreadKeys()) {
+    const name = fullKey.slice(prefix.length);
+    const scope: KeyScope | undefined = scopeOf(name);
+    const value = reader.valueOf(fullKey);
+    if (scope !== undefined && scope !== "shared") {
+      reader.fail(
+        name,
+        value,
+        `no such key on tracing:platform ${JSON.stringify(platform)}: ${fullKey} applies only to platform ${JSON.stringify(scope)}; remove it`,
+      );
+    } else {
+      const usable = [...CONFIG_KEYS.shared, ...(platform === "gcp" ? CONFIG_KEYS.gcp : CONFIG_KEYS.docker)];
+      reader.fail(
+        name,
+        value,
+        `a key this program knows: did you mean ${prefix}${nearestKey(name, usable)}? (every key: README.md, Configuration)`,
+      );
+    }
+  }
 }
 
 function readShared(reader: ConfigReader): SharedConfig {
