@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The Pulumi CLI for the local stack, with no Pulumi Cloud account: state in a folder of your
 # own (~/.pulumi-local unless PULUMI_BACKEND_URL or PULUMI_LOCAL_STATE_DIR says otherwise), and
-# secrets (the generated Grafana password) under PULUMI_CONFIG_PASSPHRASE, empty unless set.
+# secrets (the generated Grafana password) under your PULUMI_CONFIG_PASSPHRASE or
+# PULUMI_CONFIG_PASSPHRASE_FILE; with neither set, an empty passphrase.
 #   npm run --silent pulumi:local -- stack output agentDotenv -s local > .env
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,5 +11,9 @@ command -v pulumi >/dev/null || { echo "error: the Pulumi CLI is not installed (
 state_dir="${PULUMI_LOCAL_STATE_DIR:-$HOME/.pulumi-local}"
 mkdir -p "$state_dir"
 export PULUMI_BACKEND_URL="${PULUMI_BACKEND_URL:-file://$state_dir}"
-export PULUMI_CONFIG_PASSPHRASE="${PULUMI_CONFIG_PASSPHRASE-}"
+# The CLI reads PULUMI_CONFIG_PASSPHRASE first, even when empty, so it is only set when the
+# user has chosen neither (pkg/secrets/passphrase/manager.go, readPassphrase).
+if [ -z "${PULUMI_CONFIG_PASSPHRASE+set}" ] && [ -z "${PULUMI_CONFIG_PASSPHRASE_FILE:-}" ]; then
+  export PULUMI_CONFIG_PASSPHRASE=""
+fi
 exec pulumi "$@"
