@@ -4,6 +4,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 
+import { requireTool } from "./tools";
+
 const ROOT = path.resolve(__dirname, "..");
 
 /**
@@ -139,13 +141,7 @@ describe("the local wrappers (scripts/*.sh) run by bash against stand-in CLIs", 
   });
 
   it("passes shellcheck", function () {
-    const shellcheck = spawnSync("shellcheck", ["--version"]);
-    if (shellcheck.status !== 0) {
-      if (process.env.TRACING_REQUIRE_SHELLCHECK === "1") {
-        throw new Error("shellcheck is required here (.ci/run installs it)");
-      }
-      this.skip();
-    }
+    requireTool(this, "shellcheck");
     const scripts = fs.readdirSync(path.join(ROOT, "scripts")).filter((name) => name.endsWith(".sh"));
     return new Promise<void>((resolve, reject) => {
       execFile(
