@@ -1,5 +1,7 @@
 import { expect } from "chai";
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import type { WorkflowTemplate } from "@actions/workflow-parser";
 
@@ -46,6 +48,8 @@ interface PipelineCase {
   readonly command: "preview" | "up";
   readonly serviceAccountVariable: string;
   readonly jobPermissions: PlainMap;
+  /** When the bootstrap guard runs: for every job that will ask for Google credentials. */
+  readonly guardIf: string | undefined;
 }
 
 const PREVIEW: PipelineCase = {
@@ -54,6 +58,7 @@ const PREVIEW: PipelineCase = {
   command: "preview",
   serviceAccountVariable: "GCP_PREVIEWER_SERVICE_ACCOUNT",
   jobPermissions: { contents: "read", "id-token": "write", "pull-requests": "write" },
+  guardIf: SAME_REPOSITORY,
 };
 const DEPLOY: PipelineCase = {
   file: "deploy.yml",
@@ -61,6 +66,7 @@ const DEPLOY: PipelineCase = {
   command: "up",
   serviceAccountVariable: "GCP_DEPLOYER_SERVICE_ACCOUNT",
   jobPermissions: { contents: "read", "id-token": "write" },
+  guardIf: undefined,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -179,6 +185,54 @@ function stepUsing(steps: PlainMap[], action: string): { readonly index: number;
   return match;
 }
 
+/** The id of the step that stops a job, with the command to run, while the bootstrap has not run. */
+const GUARD_ID = "bootstrap-guard";
+
+/** What the guard step did: its exit code and what it printed (annotations go to stdout). */
+interface GuardRun {
+  readonly status: number | null;
+  readonly lines: string[];
+}
+
+/**
+ * Runs a guard step's script the way GitHub runs `shell: bash` (bash --noprofile --norc -eo
+ * pipefail), with its `env` resolved to `variables`, and a stub `gh` that answers the contents
+ * API with `stackFile` (or fails when it is undefined).
+ */
+function runGuard(script: string, variables: Record<string, string>, stackFile: string | undefined): GuardRun {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "guard-"));
+  try {
+    fs.writeFileSync(path.join(dir, "step.sh"), script);
+    fs.writeFileSync(
+      path.join(dir, "gh"),
+      [
+        "#!/usr/bin/env bash",
+        // Only the read the guard is meant to make, authenticated by the job's own token.
+        'expected="api -H Accept: application/vnd.github.raw+json repos/my-org/tracing/contents/Pulumi.prod.yaml?ref=0123abc"',
+        '[ "$*" = "$expected" ] && [ "$GH_TOKEN" = "job-token" ] || { echo "gh: unexpected call: $*" >&2; exit 3; }',
+        stackFile === undefined ? 'echo "HTTP 404: Not Found" >&2; exit 1' : `cat "${dir}/stack.yaml"`,
+      ].join("\n"),
+      { mode: 0o755 },
+    );
+    if (stackFile !== undefined) {
+      fs.writeFileSync(path.join(dir, "stack.yaml"), stackFile);
+    }
+    const result = spawnSync("bash", ["--noprofile", "--norc", "-eo", "pipefail", path.join(dir, "step.sh")], {
+      encoding: "utf8",
+      env: {
+        PATH: `${dir}:${process.env.PATH ?? ""}`,
+        GITHUB_REPOSITORY: "my-org/tracing",
+        GITHUB_SHA: "0123abc",
+        GH_TOKEN: "job-token",
+        ...variables,
+      },
+    });
+    return { status: result.status, lines: result.stdout.split("\n").filter((line) => line !== "") };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 function everyUses(value: Plain): string[] {
   if (Array.isArray(value)) {
     return value.flatMap((item: Plain) => everyUses(item));
@@ -260,15 +314,17 @@ describe("delivery pipeline (.github/workflows)", () => {
       expect(jobOf(workflow(pipeline.file), pipeline.job).permissions).to.deep.equal(pipeline.jobPermissions);
     });
 
-    it("runs exactly npm ci and npm test, after checkout and Node 20, before any credential exists", () => {
+    it("runs exactly npm ci and npm test, after the guard, checkout and Node 20, before any credential exists", () => {
       const steps = stepsOf(jobOf(workflow(pipeline.file), pipeline.job));
-      const runs = steps.flatMap((step, index) => (step.run === undefined ? [] : [{ index, run: step.run }]));
+      const runs = steps.flatMap((step, index) =>
+        step.run === undefined || step.id === GUARD_ID ? [] : [{ index, run: step.run }],
+      );
       expect(runs.map(({ run }) => run)).to.deep.equal(["npm ci", "npm test"]);
 
       const checkout = stepUsing(steps, "actions/checkout");
       const node = stepUsing(steps, "actions/setup-node");
       const auth = stepUsing(steps, "google-github-actions/auth");
-      expect(checkout.index).to.equal(0);
+      expect(checkout.index).to.equal(1);
       expect(checkout.step.with).to.deep.equal({ "persist-credentials": "false" });
       expect(node.step.with).to.deep.equal({ "node-version": "20", cache: "npm" });
       expect(node.index).to.be.lessThan(runs[0]?.index ?? -1);
@@ -297,6 +353,88 @@ describe("delivery pipeline (.github/workflows)", () => {
       // The secrets provider (Cloud KMS) is recorded in Pulumi.prod.yaml, and the stack must exist already.
       expect(inputs).to.not.have.any.keys("secrets-provider", "upsert", "config-map");
       expect(job.env).to.deep.equal({ PULUMI_BACKEND_URL: STATE_BACKEND });
+    });
+
+    it("starts every job that needs Google Cloud with the bootstrap guard, which names `npm run bootstrap`", () => {
+      const jobs = mapAt(workflow(pipeline.file).document.jobs, "jobs");
+      const needGcp = Object.keys(jobs).filter((id) =>
+        stepsOf(mapAt(jobs[id], id)).some((step) => String(step.uses).startsWith("google-github-actions/auth@")),
+      );
+      expect(needGcp).to.deep.equal([pipeline.job]);
+      for (const id of needGcp) {
+        const [first] = stepsOf(mapAt(jobs[id], id));
+        expect(first?.id, id).to.equal(GUARD_ID);
+        expect(first?.if, id).to.equal(pipeline.guardIf);
+        expect(first?.shell).to.equal("bash");
+        expect(String(first?.run)).to.include("npm run bootstrap");
+        // The job's values reach the script as environment variables only: no expression in the script itself.
+        expect(String(first?.run)).to.not.include("${{");
+        expect(first?.env).to.deep.equal({
+          GCP_WORKLOAD_IDENTITY_PROVIDER: "${{ vars.GCP_WORKLOAD_IDENTITY_PROVIDER }}",
+          [pipeline.serviceAccountVariable]: `\${{ vars.${pipeline.serviceAccountVariable} }}`,
+          PULUMI_STATE_BUCKET: "${{ vars.PULUMI_STATE_BUCKET }}",
+          GH_TOKEN: "${{ github.token }}",
+        });
+      }
+    });
+
+    describe("the bootstrap guard, run by bash", () => {
+      const bootstrapped = [
+        "secretsprovider: gcpkms://projects/p-1/locations/europe-west1/keyRings/pulumi/cryptoKeys/prod-stack",
+        "encryptedkey: CiQAq2dsYWZ3Zm9yZXZlcg==",
+        "config:",
+        "  gcp:project: p-1",
+        "",
+      ].join("\n");
+      const variables = (): Record<string, string> => ({
+        GCP_WORKLOAD_IDENTITY_PROVIDER:
+          "projects/42/locations/global/workloadIdentityPools/github/providers/tracing-repo",
+        [pipeline.serviceAccountVariable]: "pulumi-x@p-1.iam.gserviceaccount.com",
+        PULUMI_STATE_BUCKET: "p-1-pulumi-state",
+      });
+      const script = (): string => String(stepsOf(jobOf(workflow(pipeline.file), pipeline.job))[0]?.run);
+
+      it("passes silently once the variables are set and Pulumi.prod.yaml records the KMS key", () => {
+        expect(runGuard(script(), variables(), bootstrapped)).to.deep.equal({ status: 0, lines: [] });
+      });
+
+      it("stops with one error line naming each missing variable and the command to run", () => {
+        for (const name of Object.keys(variables())) {
+          const { [name]: _unset, ...rest } = variables();
+          const { status, lines } = runGuard(script(), rest, bootstrapped);
+          expect(status, name).to.equal(1);
+          expect(lines, name).to.have.length(1);
+          expect(lines[0]).to.match(/^::error title=Bootstrap has not run::Repository variables not set: /);
+          expect(lines[0])
+            .to.include(name)
+            .and.include("`npm run bootstrap -- --project <id> --region <region> --repo my-org/tracing --grafana-member <principal>`");
+        }
+        const none = runGuard(script(), {}, bootstrapped);
+        expect(none.lines).to.have.length(1);
+        expect(none.lines[0]).to.include(`not set: ${Object.keys(variables()).join(" ")}.`);
+      });
+
+      it("stops with one error line while the committed Pulumi.prod.yaml records no secrets provider", () => {
+        const committed = fs.readFileSync(path.join(ROOT, "Pulumi.prod.yaml"), "utf8");
+        const passphrase = "encryptionsalt: v1:abc=:v1:def:ghi\nconfig: {}\n";
+        for (const file of [committed, passphrase]) {
+          const { status, lines } = runGuard(script(), variables(), file);
+          expect(status).to.equal(1);
+          expect(lines).to.have.length(1);
+          expect(lines[0]).to.match(
+            /^::error title=Bootstrap has not run::Pulumi.prod.yaml records no Cloud KMS key \(secretsprovider, encryptedkey\)\./,
+          );
+          expect(lines[0]).to.include("npm run bootstrap").and.include("commit the Pulumi.prod.yaml");
+        }
+      });
+
+      it("stops with one error line when Pulumi.prod.yaml cannot be read", () => {
+        const { status, lines } = runGuard(script(), variables(), undefined);
+        expect(status).to.equal(1);
+        expect(lines).to.deep.equal([
+          "::error title=Bootstrap check failed::Could not read Pulumi.prod.yaml at 0123abc through the GitHub API.",
+        ]);
+      });
     });
 
     it("references no long-lived credential, and no secret but the short-lived GITHUB_TOKEN", () => {
