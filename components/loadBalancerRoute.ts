@@ -15,7 +15,10 @@ export interface LoadBalancerRouteArgs {
   readonly routes: readonly Route[];
   /** The services routes may name. */
   readonly targets: Readonly<Record<RoutedService, RouteTarget>>;
-  /** When set, a Cloud Armor policy admits only these source ranges (at most 10). */
+  /**
+   * When set, a Cloud Armor policy on the human-facing backends (ARMORED_SERVICES) admits only
+   * these source ranges (at most 10).
+   */
   readonly allowedSourceRanges?: readonly string[];
   /** Created only after these (the Compute Engine API). */
   readonly waitFor?: pulumi.Input<pulumi.Resource>[];
@@ -41,6 +44,14 @@ export const LOAD_BALANCING_SCHEME = "EXTERNAL_MANAGED";
  * a route that must carry gRPC would need HTTP2 here and an `h2c` port on the service.
  */
 export const BACKEND_PROTOCOLS: Readonly<Record<RoutedService, string>> = { tempo: "HTTPS", grafana: "HTTPS" };
+
+/**
+ * The backends Cloud Armor's source ranges guard: the human-facing one only. Tempo's callers
+ * (the monolith) run on Cloud Run, whose egress addresses are not fixed, so an allow-list in front
+ * of Tempo would refuse them; the bearer token guards Tempo. The config refuses ranges with no
+ * Grafana route, so they never guard nothing.
+ */
+export const ARMORED_SERVICES: readonly RoutedService[] = ["grafana"];
 
 /** A path-matcher name for a host: RFC 1035, as the URL map requires. */
 export function matcherName(host: string): string {
@@ -71,8 +82,11 @@ export class LoadBalancerRoute extends pulumi.ComponentResource {
     const child = { parent: this, dependsOn: args.waitFor ?? [] };
     const hosts = args.routes.map((route) => route.host);
 
+    const services = [...new Set(args.routes.map((route) => route.service))];
     const policy =
-      args.allowedSourceRanges && args.allowedSourceRanges.length > 0
+      args.allowedSourceRanges &&
+      args.allowedSourceRanges.length > 0 &&
+      services.some((service) => ARMORED_SERVICES.includes(service))
         ? new gcp.compute.SecurityPolicy(
             `${name}-armor`,
             {
@@ -96,7 +110,6 @@ export class LoadBalancerRoute extends pulumi.ComponentResource {
           )
         : undefined;
 
-    const services = [...new Set(args.routes.map((route) => route.service))];
     const backends = new Map<RoutedService, gcp.compute.BackendService>();
     for (const service of services) {
       const neg = new gcp.compute.RegionNetworkEndpointGroup(
@@ -116,7 +129,7 @@ export class LoadBalancerRoute extends pulumi.ComponentResource {
             protocol: BACKEND_PROTOCOLS[service],
             loadBalancingScheme: LOAD_BALANCING_SCHEME,
             backends: [{ group: neg.id }],
-            ...(policy ? { securityPolicy: policy.selfLink } : {}),
+            ...(policy && ARMORED_SERVICES.includes(service) ? { securityPolicy: policy.selfLink } : {}),
             logConfig: { enable: true, sampleRate: 1 },
           },
           child,

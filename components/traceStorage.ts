@@ -40,6 +40,8 @@ export interface BucketStore {
   readonly bucketName: pulumi.Output<string>;
   /** The identity Tempo runs as; the only one allowed into the bucket. */
   readonly serviceAccountEmail: pulumi.Output<string>;
+  /** The grants that let it in: Tempo reads the bucket at start, so it waits for them to take effect. */
+  readonly accessGrants: readonly pulumi.CustomResource[];
 }
 
 /** The store a TraceStorage of these args has: the compiler knows which from the platform. */
@@ -119,7 +121,8 @@ export class TraceStorage<A extends TraceStorageArgs = TraceStorageArgs> extends
         displayName: "Tempo trace storage",
         description: "Identity of the Tempo Cloud Run service",
       },
-      child,
+      // Fixed account id: replaced create-before-delete, the new account would collide (409).
+      { ...child, deleteBeforeReplace: true },
     );
     const role = new gcp.projects.IAMCustomRole(
       `${name}-bucket-role`,
@@ -130,13 +133,18 @@ export class TraceStorage<A extends TraceStorageArgs = TraceStorageArgs> extends
         permissions: [...TEMPO_BUCKET_PERMISSIONS],
         stage: "GA",
       },
-      child,
+      { ...child, deleteBeforeReplace: true },
     );
-    new gcp.storage.BucketIAMMember(
+    const access = new gcp.storage.BucketIAMMember(
       `${name}-bucket-access`,
       { bucket: bucket.name, role: role.name, member: serviceAccountMember(account.email) },
-      child,
+      { ...child, deleteBeforeReplace: true },
     );
-    return { kind: "bucket", bucketName: bucket.name, serviceAccountEmail: account.email };
+    return {
+      kind: "bucket",
+      bucketName: bucket.name,
+      serviceAccountEmail: account.email,
+      accessGrants: [access],
+    };
   }
 }

@@ -12,6 +12,7 @@ export interface Recorded {
   readonly parent: string | undefined;
   readonly protect: boolean;
   readonly retainOnDelete: boolean;
+  readonly deleteBeforeReplace: boolean;
   readonly dependsOn: string[];
   /** Top-level inputs that arrived as Pulumi secrets (their values are unwrapped in `inputs`). */
   readonly secretInputs: string[];
@@ -69,6 +70,24 @@ export function mockPassword(name: string): string {
   return `generated${name.replace(/[^A-Za-z0-9]/g, "")}`.padEnd(40, "0");
 }
 
+/** The project number the mocks report (resource names of Workload Identity use numbers). */
+export const MOCK_PROJECT_NUMBER = "123456789012";
+const MOCK_POOLS = `projects/${MOCK_PROJECT_NUMBER}/locations/global/workloadIdentityPools`;
+
+/** The id a provider would give, where programs use it as a reference (the documented import formats). */
+function mockId(type: string, name: string, inputs: Record<string, unknown>): string {
+  switch (type) {
+    case "gcp:secretmanager/secret:Secret":
+      return `projects/${MOCK_PROJECT}/secrets/${String(inputs.secretId)}`;
+    case "gcp:kms/keyRing:KeyRing":
+      return `projects/${String(inputs.project ?? MOCK_PROJECT)}/locations/${String(inputs.location)}/keyRings/${String(inputs.name)}`;
+    case "gcp:kms/cryptoKey:CryptoKey":
+      return `${String(inputs.keyRing)}/cryptoKeys/${String(inputs.name)}`;
+    default:
+      return `${name}-id`;
+  }
+}
+
 /** Computed outputs a provider would fill in, so that dependent inputs resolve under mocks. */
 function computedState(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
   switch (type) {
@@ -76,8 +95,16 @@ function computedState(type: string, name: string, inputs: Record<string, unknow
       return { imageId: `sha256:${name}`, repoDigest: `${String(inputs.name)}@sha256:${name}` };
     case "random:index/randomPassword:RandomPassword":
       return { result: mockPassword(name) };
-    case "gcp:serviceaccount/account:Account":
-      return { email: `${String(inputs.accountId)}@${MOCK_PROJECT}.iam.gserviceaccount.com` };
+    case "gcp:serviceaccount/account:Account": {
+      const email = `${String(inputs.accountId)}@${MOCK_PROJECT}.iam.gserviceaccount.com`;
+      return { email, name: `projects/${MOCK_PROJECT}/serviceAccounts/${email}` };
+    }
+    case "gcp:iam/workloadIdentityPool:WorkloadIdentityPool":
+      return { name: `${MOCK_POOLS}/${String(inputs.workloadIdentityPoolId)}` };
+    case "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider":
+      return {
+        name: `${MOCK_POOLS}/${String(inputs.workloadIdentityPoolId)}/providers/${String(inputs.workloadIdentityPoolProviderId)}`,
+      };
     case "gcp:projects/iAMCustomRole:IAMCustomRole":
       return { name: `projects/${MOCK_PROJECT}/roles/${String(inputs.roleId)}` };
     case "gcp:secretmanager/secret:Secret":
@@ -88,6 +115,11 @@ function computedState(type: string, name: string, inputs: Record<string, unknow
       return { uri: `https://${String(inputs.name)}-mock-uc.a.run.app` };
     case "gcp:compute/globalAddress:GlobalAddress":
       return { address: "203.0.113.10" };
+    case "gcp:projects/serviceIdentity:ServiceIdentity": {
+      // The IAP service agent's documented form: service-PROJECT_NUMBER@gcp-sa-iap.iam.gserviceaccount.com.
+      const email = `service-${MOCK_PROJECT_NUMBER}@gcp-sa-${String(inputs.service).split(".")[0]}.iam.gserviceaccount.com`;
+      return { email, member: `serviceAccount:${email}` };
+    }
     case "gcp:compute/securityPolicy:SecurityPolicy":
       return {
         selfLink: `https://www.googleapis.com/compute/v1/projects/${MOCK_PROJECT}/global/securityPolicies/${name}`,
@@ -97,9 +129,35 @@ function computedState(type: string, name: string, inputs: Record<string, unknow
   }
 }
 
-/** Requires index.ts afresh: the program runs once per require. */
-function requireIndex(): Record<string, unknown> {
-  const modulePath = require.resolve(path.join(ROOT, "index.ts"));
+/** A subnetwork as `gcp.compute.getSubnetwork` describes it: the project's `default` one, Private Google Access on. */
+export function mockSubnetwork(inputs: Record<string, unknown>): Record<string, unknown> {
+  const region = String(inputs.region);
+  const project = String(inputs.project ?? MOCK_PROJECT);
+  const base = `https://www.googleapis.com/compute/v1/projects/${project}`;
+  return {
+    id: `projects/${project}/regions/${region}/subnetworks/${String(inputs.name)}`,
+    name: inputs.name,
+    project,
+    region,
+    network: `${base}/global/networks/default`,
+    selfLink: `${base}/regions/${region}/subnetworks/${String(inputs.name)}`,
+    ipCidrRange: "10.128.0.0/20",
+    privateIpGoogleAccess: true,
+    stackType: "IPV4_ONLY",
+  };
+}
+
+/**
+ * What data sources (invokes) answer under the mocks, by token; any other invoke echoes its
+ * inputs. A test may replace an entry to play a different world, and must put it back.
+ */
+export const mockInvokes: Record<string, (inputs: Record<string, unknown>) => Record<string, unknown>> = {
+  "gcp:compute/getSubnetwork:getSubnetwork": mockSubnetwork,
+};
+
+/** Requires a program's entry point (index.ts unless told) afresh: the program runs once per require. */
+export function requireProgram(entry = "index.ts"): Record<string, unknown> {
+  const modulePath = require.resolve(path.join(ROOT, entry));
   delete require.cache[modulePath];
   return require(modulePath) as Record<string, unknown>;
 }
@@ -108,19 +166,33 @@ function requireIndex(): Record<string, unknown> {
  * Runs index.ts under Pulumi's mocks with the given config, the way `pulumi up` would, and
  * records every resource it registers. The program is required only after the mocks are set.
  */
-export function runProgram(config: Record<string, unknown>, stack = "test", resources: Recorded[] = []) {
-  return runPulumi(requireIndex, config, stack, resources);
+export function runProgram(
+  config: Record<string, unknown>,
+  stack = "test",
+  resources: Recorded[] = [],
+  previous: PreviousDeployment = {},
+) {
+  return runPulumi(() => requireProgram(), config, stack, resources, previous);
 }
+
+/** The outputs of the stack's last deployment, as a StackReference to itself reads them. */
+export type PreviousDeployment = Readonly<Record<string, unknown>>;
+
+const STACK_REFERENCE = "pulumi:pulumi:StackReference";
 
 /** Runs `program` (a component test's own composition) under the mocks, recording resources. */
 export async function runPulumi(
-  program: () => Record<string, unknown>,
+  program: () => unknown,
   config: Record<string, unknown> = {},
   stack = "test",
   resources: Recorded[] = [],
+  previous: PreviousDeployment = {},
 ): Promise<ProgramRun> {
   const names = new Map<pulumi.Resource, string>();
-  const options = new Map<string, Pick<Recorded, "parent" | "protect" | "retainOnDelete" | "dependsOn">>();
+  const options = new Map<
+    string,
+    Pick<Recorded, "parent" | "protect" | "retainOnDelete" | "deleteBeforeReplace" | "dependsOn">
+  >();
   let exports: Record<string, unknown> = {};
 
   await pulumi.runtime.setMocks(
@@ -130,7 +202,17 @@ export async function runPulumi(
         const inputs = unwrap(raw) as Record<string, unknown>;
         const secretInputs = Object.keys(raw).filter((k) => JSON.stringify(raw[k] ?? null).includes(SECRET_SIG));
         const key = `${args.type}::${args.name}`;
-        const opts = options.get(key) ?? { parent: undefined, protect: false, retainOnDelete: false, dependsOn: [] };
+        const opts = options.get(key) ?? {
+          parent: undefined,
+          protect: false,
+          retainOnDelete: false,
+          deleteBeforeReplace: false,
+          dependsOn: [],
+        };
+        if (args.type === STACK_REFERENCE) {
+          // A read of the stack's last checkpoint, not a resource the program manages.
+          return { id: String(inputs.name), state: { name: inputs.name, outputs: { ...previous } } };
+        }
         if (args.type !== "pulumi:pulumi:Stack") {
           resources.push({
             type: args.type,
@@ -141,19 +223,19 @@ export async function runPulumi(
             ...opts,
           });
         }
-        const id =
-          args.type === "gcp:secretmanager/secret:Secret"
-            ? `projects/${MOCK_PROJECT}/secrets/${String(inputs.secretId)}`
-            : `${args.name}-id`;
+        const id = mockId(args.type, args.name, inputs);
         return { id, state: { ...inputs, ...computedState(args.type, args.name, inputs) } };
       },
       call(args: pulumi.runtime.MockCallArgs) {
-        return args.inputs as Record<string, unknown>;
+        const answer = mockInvokes[args.token];
+        return answer ? answer(args.inputs as Record<string, unknown>) : (args.inputs as Record<string, unknown>);
       },
     },
     PROJECT,
     stack,
     false,
+    // What `pulumi.getOrganization()` answers on a self-managed (file) backend.
+    "organization",
   );
   const flat: Record<string, string> = {};
   for (const [key, value] of Object.entries(config)) {
@@ -169,11 +251,17 @@ export async function runPulumi(
         parent: args.opts.parent ? names.get(args.opts.parent) : undefined,
         protect: args.opts.protect === true,
         retainOnDelete: args.opts.retainOnDelete === true,
+        deleteBeforeReplace: (args.opts as pulumi.CustomResourceOptions).deleteBeforeReplace === true,
         dependsOn: dependsOn.map((d) => (d instanceof pulumi.Resource ? (names.get(d) ?? "?") : "?")),
       });
       return undefined;
     });
-    exports = program();
+    // A program may export its outputs, or an async function that returns them.
+    const exported = program();
+    exports = (typeof exported === "function" ? await (exported as () => Promise<unknown>)() : exported) as Record<
+      string,
+      unknown
+    >;
     return exports;
   });
   // Resources whose inputs are Outputs register asynchronously; wait for every registration.
@@ -184,10 +272,11 @@ export async function runPulumi(
 /** Runs the program expecting it to fail; returns the error and what was registered. */
 export async function runProgramExpectingError(
   config: Record<string, unknown>,
+  previous: PreviousDeployment = {},
 ): Promise<{ error: Error; resources: Recorded[] }> {
   const resources: Recorded[] = [];
   try {
-    await runProgram(config, "test", resources);
+    await runProgram(config, "test", resources, previous);
   } catch (error) {
     return { error: error as Error, resources };
   }

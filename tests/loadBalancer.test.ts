@@ -1,8 +1,10 @@
 import { expect } from "chai";
-import { LOAD_BALANCING_SCHEME, matcherName } from "../components/loadBalancerRoute";
+import { ARMORED_SERVICES, LOAD_BALANCING_SCHEME, matcherName } from "../components/loadBalancerRoute";
 import { ProgramRun, Recorded, one, ofType, runProgram, stackFileConfig } from "./harness";
 
 const COMPUTE = "gcp:compute/";
+/** Compute resources that are not the load balancer's: the Direct VPC egress network. */
+const EGRESS_NETWORK = ["gcp:compute/network:Network", "gcp:compute/subnetwork:Subnetwork"];
 
 function withRoutes(loadBalancer: unknown): Promise<ProgramRun> {
   return runProgram({ ...stackFileConfig("prod"), "tracing:loadBalancer": loadBalancer }, "prod");
@@ -10,7 +12,7 @@ function withRoutes(loadBalancer: unknown): Promise<ProgramRun> {
 
 function computeSummary(run: ProgramRun): string[] {
   return run.resources
-    .filter((r) => r.type.startsWith(COMPUTE))
+    .filter((r) => r.type.startsWith(COMPUTE) && !EGRESS_NETWORK.includes(r.type))
     .map((r) => `${r.type.slice(COMPUTE.length)} ${r.name}`)
     .sort();
 }
@@ -116,7 +118,7 @@ describe("load balancer route", () => {
       expect(new Set(schemed.map((r) => r.inputs.loadBalancingScheme))).to.deep.equal(new Set([LOAD_BALANCING_SCHEME]));
     });
 
-    it("puts both backends behind the Cloud Armor policy that admits only the configured ranges", () => {
+    it("puts only the human-facing Grafana backend behind the Cloud Armor policy of the configured ranges", () => {
       const policy = one(run, "gcp:compute/securityPolicy:SecurityPolicy");
       const rules = policy.inputs.rules as {
         action: string;
@@ -127,10 +129,30 @@ describe("load balancer route", () => {
         [1000, "allow", ["203.0.113.0/24", "2001:db8::/32"]],
         [2147483647, "deny(403)", ["*"]],
       ]);
+      // Tempo's callers run on Cloud Run, whose egress addresses are not fixed: an allow-list
+      // in front of Tempo would refuse them, so only Grafana's backend gets the policy.
+      expect(ARMORED_SERVICES).to.deep.equal(["grafana"]);
+      expect(one(run, "gcp:compute/backendService:BackendService", "tracing-grafana").inputs.securityPolicy).to.match(
+        /securityPolicies\/tracing-armor$/,
+      );
+      expect(one(run, "gcp:compute/backendService:BackendService", "tracing-tempo").inputs).to.not.have.key(
+        "securityPolicy",
+      );
       for (const backend of ofType(run, "gcp:compute/backendService:BackendService")) {
-        expect(backend.inputs.securityPolicy).to.match(/securityPolicies\/tracing-armor$/);
         expect(backend.inputs.protocol).to.equal("HTTPS");
       }
+    });
+
+    it("keeps IAP on the Grafana Cloud Run service only, never also on a backend service", () => {
+      // The IAP for Cloud Run page: IAP cannot be configured on both the load balancer and the service.
+      for (const backend of ofType(run, "gcp:compute/backendService:BackendService")) {
+        expect(backend.inputs).to.not.have.key("iap");
+      }
+      expect(one(run, "gcp:cloudrunv2/service:Service", "grafana").inputs).to.include({
+        iapEnabled: true,
+        invokerIamDisabled: false,
+        ingress: "INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER",
+      });
     });
 
     it("gives Grafana its public URL and exposes the backends for a URL map kept elsewhere", () => {

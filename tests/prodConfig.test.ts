@@ -1,6 +1,13 @@
 import { expect } from "chai";
-import { bucketNameProblem, hostNameProblem, isCidr } from "../config/stack/gcpNames";
-import { runProgramExpectingError, stackFileConfig } from "./harness";
+import { subnetworkProblems } from "../components/privateNetwork";
+import {
+  bucketNameProblem,
+  hostNameProblem,
+  iapMemberProblem,
+  isCidr,
+  subnetRangeProblem,
+} from "../config/stack/gcpNames";
+import { mockInvokes, mockSubnetwork, runProgramExpectingError, stackFileConfig } from "./harness";
 
 describe("GCP names", () => {
   it("accepts the guide's bucket and other valid names", () => {
@@ -30,6 +37,58 @@ describe("GCP names", () => {
     for (const host of ["tempo", "*.example.com", "Tempo.example.com", "tempo.example.com.", "-a.example.com", ""]) {
       expect(hostNameProblem(host), host).to.be.a("string");
     }
+  });
+
+  it("accepts private /26-or-larger ranges for the managed subnetwork only", () => {
+    for (const range of ["10.8.0.0/24", "10.0.0.0/26", "172.16.0.0/20", "192.168.4.0/24"]) {
+      expect(subnetRangeProblem(range), range).to.equal(undefined);
+    }
+    for (const range of ["10.8.0.0/27", "8.8.8.0/24", "10.8.0.1/24", "172.32.0.0/16", "fd00::/64", "10.8.0.0"]) {
+      expect(subnetRangeProblem(range), range).to.be.a("string");
+    }
+  });
+
+  it("accepts named IAP principals by type, and never the public ones or project convenience values", () => {
+    for (const member of [
+      "group:team@example.com",
+      "user:ana@example.com",
+      "serviceAccount:ci@p.iam.gserviceaccount.com",
+      "domain:example.com",
+      "principalSet://iam.googleapis.com/locations/global/workforcePools/p/group/g",
+    ]) {
+      expect(iapMemberProblem(member, "diagramik-prod"), member).to.equal(undefined);
+    }
+    for (const member of [
+      "allUsers",
+      "allAuthenticatedUsers",
+      "team@example.com",
+      "group:team",
+      "projectOwner:diagramik-prod",
+      "projectViewer:other",
+    ]) {
+      expect(iapMemberProblem(member, "diagramik-prod"), member).to.be.a("string");
+    }
+  });
+
+  it("names what is wrong with a given subnetwork: network, Private Google Access, size", () => {
+    const given = { project: "p-123456", region: "us-central1", network: "shared", subnetwork: "sub" };
+    const facts = mockSubnetwork({ name: "sub", region: "us-central1", project: "p-123456" });
+    expect(
+      subnetworkProblems(
+        { network: "x/networks/shared", privateIpGoogleAccess: true, ipCidrRange: "10.0.0.0/24" },
+        given,
+      ),
+    ).to.deep.equal([]);
+    const problems = subnetworkProblems(
+      { network: String(facts.network), privateIpGoogleAccess: false, ipCidrRange: "10.0.0.0/28" },
+      given,
+    );
+    expect(problems.map((p) => p.key)).to.deep.equal([
+      "tracing:vpcNetwork",
+      "tracing:vpcSubnetwork",
+      "tracing:vpcSubnetwork",
+    ]);
+    expect(problems[1].expected).to.contain("--enable-private-ip-google-access");
   });
 
   it("recognises IPv4 and IPv6 CIDR ranges", () => {
@@ -85,12 +144,27 @@ describe("bad prod config stops the program before any resource", () => {
     {
       name: "a fractional CPU",
       config: { "tracing:tempoCpu": "0.5" },
-      message: 'tracing:tempoCpu = "0.5": expected one of "1", "2", "4", "6", "8"',
+      message: 'tracing:tempoCpu = "0.5": expected one of "1", "2", "4", "6": whole vCPUs',
+    },
+    {
+      name: "8 vCPU for Tempo, leaving none for the proxy",
+      config: { "tracing:tempoCpu": "8", "tracing:tempoMemory": "8Gi" },
+      message: "at most 6 because the ingress proxy takes 1 of an instance's 8",
     },
     {
       name: "more memory than the CPU allows",
       config: { "tracing:tempoMemory": "8Gi" },
       message: 'tracing:tempoMemory = "8Gi": expected a size from 512Mi to 4Gi for 1 vCPU',
+    },
+    {
+      name: "less memory than 4 vCPU require",
+      config: { "tracing:tempoCpu": "4", "tracing:tempoMemory": "1Gi" },
+      message: 'tracing:tempoMemory = "1Gi": expected a size from 2Gi to 16Gi for 4 vCPU',
+    },
+    {
+      name: "less memory than the second generation's minimum",
+      config: { "tracing:tempoMemory": "256Mi" },
+      message: 'tracing:tempoMemory = "256Mi": expected a size from 512Mi to 4Gi for 1 vCPU',
     },
     {
       name: "a misspelt ingress",
@@ -100,13 +174,88 @@ describe("bad prod config stops the program before any resource", () => {
     },
     {
       name: "half a VPC",
-      config: { "tracing:vpcSubnetwork": "" },
+      config: { "tracing:vpcNetwork": "default" },
       message: "tracing:vpcSubnetwork is not set: expected set together with its pair",
     },
     {
-      name: "no way for Grafana to reach Tempo",
-      config: { "tracing:vpcNetwork": "", "tracing:vpcSubnetwork": "" },
-      message: "otherwise Grafana cannot reach Tempo's internal ingress",
+      name: "a range for a subnetwork the config names",
+      config: {
+        "tracing:vpcNetwork": "default",
+        "tracing:vpcSubnetwork": "default",
+        "tracing:vpcSubnetRange": "10.9.0.0/24",
+      },
+      message:
+        'tracing:vpcSubnetRange = "10.9.0.0/24": expected unset when tracing:vpcNetwork and tracing:vpcSubnetwork name',
+    },
+    {
+      name: "a managed subnetwork smaller than Direct VPC egress needs",
+      config: { "tracing:vpcSubnetRange": "10.8.0.0/28" },
+      message: "Cloud Run's Direct VPC egress needs /26 or larger",
+    },
+    {
+      name: "a public range for the managed subnetwork",
+      config: { "tracing:vpcSubnetRange": "8.8.8.0/24" },
+      message: 'tracing:vpcSubnetRange = "8.8.8.0/24": expected a private IPv4 range (RFC 1918)',
+    },
+    {
+      name: "no path for people to Grafana",
+      config: { "tracing:grafanaIapMembers": [] },
+      message:
+        'tracing:grafanaIapMembers is not set: expected principals IAP lets open Grafana, e.g. ["group:team@example.com"], ' +
+        "or a load-balancer route to grafana with allowedSourceRanges (Cloud Armor): without either, nobody outside the VPC can open Grafana",
+    },
+    {
+      name: "a Grafana route with neither IAP nor Cloud Armor",
+      config: {
+        "tracing:grafanaIapMembers": [],
+        "tracing:loadBalancer": { routes: [route("grafana.example.com", "grafana")] },
+      },
+      message: "a route without either puts Grafana's login page on the internet",
+    },
+    {
+      name: "Grafana open to the internet without IAP",
+      config: {
+        "tracing:grafanaIapMembers": [],
+        "tracing:grafanaIngress": "all",
+        "tracing:loadBalancer": {
+          routes: [route("grafana.example.com", "grafana")],
+          allowedSourceRanges: ["203.0.113.0/24"],
+        },
+      },
+      message: 'tracing:grafanaIngress = "all": expected "internal-and-cloud-load-balancing" or "internal" unless',
+    },
+    {
+      name: "IAP behind an ingress that refuses people",
+      config: { "tracing:grafanaIngress": "internal-and-cloud-load-balancing" },
+      message:
+        'tracing:grafanaIngress = "internal-and-cloud-load-balancing": expected "all" (the default with IAP): people reach Grafana at its run.app URL',
+    },
+    {
+      name: "everyone through IAP",
+      config: { "tracing:grafanaIapMembers": ["allUsers"] },
+      message: 'tracing:grafanaIapMembers = "allUsers": expected named principals only',
+    },
+    {
+      name: "a project's owners through IAP, a Cloud Storage convenience value",
+      config: { "tracing:grafanaIapMembers": ["projectOwner:diagramik-prod"] },
+      message: "expected a named principal (group:, user:, ...): projectOwner: is a Cloud Storage convenience value",
+    },
+    {
+      name: "a principal without its type",
+      config: { "tracing:grafanaIapMembers": ["team@example.com"] },
+      message: 'tracing:grafanaIapMembers = "team@example.com": expected a principal such as group:team@example.com',
+    },
+    {
+      name: "IAP principals that are not a list",
+      config: { "tracing:grafanaIapMembers": "group:team@example.com" },
+      message: "expected a JSON list of principals IAP lets open Grafana",
+    },
+    {
+      name: "Cloud Armor ranges with no Grafana route",
+      config: {
+        "tracing:loadBalancer": { routes: [route("t.example.com", "tempo")], allowedSourceRanges: ["203.0.113.0/24"] },
+      },
+      message: "expected allowedSourceRanges only with a route to grafana: Cloud Armor guards Grafana's backend only",
     },
     {
       name: "a load balancer with no routes",
@@ -138,7 +287,7 @@ describe("bad prod config stops the program before any resource", () => {
     {
       name: "a bad source range",
       config: {
-        "tracing:loadBalancer": { routes: [route("t.example.com", "tempo")], allowedSourceRanges: ["10.0.0.0"] },
+        "tracing:loadBalancer": { routes: [route("g.example.com", "grafana")], allowedSourceRanges: ["10.0.0.0"] },
       },
       message: "expected allowedSourceRanges as a list of 1 to 10 CIDR ranges",
     },
@@ -165,4 +314,49 @@ describe("bad prod config stops the program before any resource", () => {
       expect(resources).to.deep.equal([]);
     });
   }
+
+  describe("a subnetwork named in the config", () => {
+    const token = "gcp:compute/getSubnetwork:getSubnetwork";
+    const answer = mockInvokes[token];
+    const given = { "tracing:vpcNetwork": "default", "tracing:vpcSubnetwork": "default" };
+    afterEach(() => {
+      mockInvokes[token] = answer;
+    });
+
+    it("stops before any resource when Private Google Access is off, with the command that turns it on", async () => {
+      mockInvokes[token] = (inputs) => ({ ...answer(inputs), privateIpGoogleAccess: false });
+      const { error, resources } = await runProgramExpectingError({ ...stackFileConfig("prod"), ...given });
+      expect(error.message).to.contain("Invalid stack configuration (nothing was deployed)");
+      expect(error.message).to.contain(
+        'tracing:vpcSubnetwork = "default": expected a subnetwork with Private Google Access on, and default in us-central1 of project diagramik-prod has it off',
+      );
+      expect(error.message).to.contain(
+        "gcloud compute networks subnets update default --region us-central1 --project diagramik-prod --enable-private-ip-google-access",
+      );
+      expect(resources).to.deep.equal([]);
+    });
+
+    it("stops before any resource when the subnetwork cannot be read", async () => {
+      mockInvokes[token] = () => {
+        // As the engine reports a failed invoke: a gRPC error whose details carry the provider's message.
+        const details = "googleapi: Error 404: The resource 'default' was not found";
+        throw Object.assign(new Error(details), { details });
+      };
+      const { error, resources } = await runProgramExpectingError({ ...stackFileConfig("prod"), ...given });
+      expect(error.message).to.contain(
+        'tracing:vpcSubnetwork = "default": expected an existing subnetwork in us-central1',
+      );
+      expect(error.message).to.contain("Error 404");
+      expect(resources).to.deep.equal([]);
+    });
+
+    it("stops when the subnetwork belongs to another network", async () => {
+      const { error } = await runProgramExpectingError({
+        ...stackFileConfig("prod"),
+        "tracing:vpcNetwork": "shared",
+        "tracing:vpcSubnetwork": "default",
+      });
+      expect(error.message).to.contain('tracing:vpcNetwork = "shared": expected the network of subnetwork default');
+    });
+  });
 });

@@ -6,6 +6,7 @@ import { GRAFANA_PORT } from "../../config/constants/ports";
 import { DEFAULTS, INGRESS_VALUES } from "../../config/stack/stackConfig";
 import { GrafanaFiles, TEMPO_URL_VARIABLE } from "../../config/files/stackFiles";
 import { ChildOptions, CloudRunServiceArgs } from "./cloudRunArgs";
+import { waitForGrants } from "./iamPropagation";
 import { SecretFile, createSecretFile, secretVolume, serviceAccountMember } from "./secretFile";
 
 /** Grafana as a Cloud Run v2 service, everything it shows provisioned from Secret Manager. */
@@ -18,8 +19,17 @@ export interface CloudRunGrafanaArgs extends CloudRunServiceArgs {
   readonly tempoAuthorization: { readonly secretId: pulumi.Input<string>; readonly version: pulumi.Input<string> };
   /** The URL users open (the load balancer's), for links Grafana generates. */
   readonly rootUrl?: string;
-  /** Direct VPC egress, so Grafana reaches Tempo's internal ingress. */
-  readonly vpc?: { readonly network: string; readonly subnetwork: string };
+  /**
+   * Direct VPC egress for all of Grafana's traffic, so that it reaches Tempo's internal ingress.
+   * The subnetwork must have Private Google Access on (cloud.google.com/run/docs/securing/ingress).
+   */
+  readonly vpc: { readonly network: pulumi.Input<string>; readonly subnetwork: pulumi.Input<string> };
+  /**
+   * Principals IAP lets open Grafana. Non-empty turns on Cloud Run's own IAP for the service
+   * (cloud.google.com/run/docs/securing/identity-aware-proxy-cloud-run); Grafana's login stays
+   * behind it. @default [] (no IAP: people come through the load balancer and Cloud Armor)
+   */
+  readonly iapMembers?: readonly string[];
 }
 
 export interface CloudRunGrafana {
@@ -46,8 +56,12 @@ function split(path: string): { dir: string; file: string } {
 /**
  * Stateless by design: the data source, dashboards and admin password are all provisioned,
  * so a new revision or instance comes up the same. No anonymous access, login form on.
- * Cloud Run's invoker IAM check is off because Grafana does its own login; ingress decides
- * who can connect at all (the load balancer and the VPC by default).
+ *
+ * Who gets in: with IAP (`iapMembers`), IAP admits the listed principals and then calls Grafana
+ * as its service agent, so Cloud Run's invoker check stays on and only that agent holds
+ * `roles/run.invoker`. Without IAP the invoker check is off, because a browser behind the load
+ * balancer carries no Google ID token: ingress and Cloud Armor decide who connects, and Grafana's
+ * login who gets further.
  */
 export function createCloudRunGrafana(
   name: string,
@@ -56,11 +70,16 @@ export function createCloudRunGrafana(
   parent: pulumi.Resource,
 ): CloudRunGrafana {
   const child: ChildOptions = { parent, dependsOn: args.waitFor ?? [] };
+  // Resources with fixed names (service, account, secrets) and IAM members are replaced
+  // delete-first: create-before-delete would collide (409) or remove the binding just made.
+  const fixed = { ...child, deleteBeforeReplace: true };
   const labels = { ...(args.labels ?? {}) };
+  const iapMembers = args.iapMembers ?? [];
+  const iap = iapMembers.length > 0;
   const account = new gcp.serviceaccount.Account(
     `${name}-sa`,
     { accountId: `${name}-ui`, displayName: "Grafana", description: "Identity of the Grafana Cloud Run service" },
-    child,
+    fixed,
   );
   const member = serviceAccountMember(account.email);
   const contents: Record<(typeof FILES)[number]["suffix"], pulumi.Input<string>> = {
@@ -81,7 +100,7 @@ export function createCloudRunGrafana(
   const tempoAuthorizationGrant = new gcp.secretmanager.SecretIamMember(
     `${name}-tempo-authorization-reader`,
     { secretId: args.tempoAuthorization.secretId, role: "roles/secretmanager.secretAccessor", member },
-    child,
+    fixed,
   );
   const tempoAuthorization = split(GRAFANA_PATHS.tempoAuthorization);
   const env = {
@@ -99,7 +118,8 @@ export function createCloudRunGrafana(
       name,
       location: args.region,
       ingress: INGRESS_VALUES[args.ingress ?? DEFAULTS.ingress],
-      invokerIamDisabled: true,
+      iapEnabled: iap,
+      invokerIamDisabled: !iap,
       deletionProtection: false,
       labels,
       template: {
@@ -107,15 +127,12 @@ export function createCloudRunGrafana(
         // One instance at most: sessions live in each instance's own database.
         scaling: { minInstanceCount: 0, maxInstanceCount: 1 },
         labels,
-        ...(args.vpc
-          ? {
-              vpcAccess: {
-                networkInterfaces: [{ network: args.vpc.network, subnetwork: args.vpc.subnetwork }],
-                // Everything through the VPC, so Tempo's internal ingress admits Grafana.
-                egress: "ALL_TRAFFIC",
-              },
-            }
-          : {}),
+        vpcAccess: {
+          networkInterfaces: [{ network: args.vpc.network, subnetwork: args.vpc.subnetwork }],
+          // Everything through the VPC: a run.app address is public, and only a request that
+          // leaves through the VPC (with Private Google Access) counts as internal to Tempo.
+          egress: "ALL_TRAFFIC",
+        },
         containers: [
           {
             name: "grafana",
@@ -148,10 +165,14 @@ export function createCloudRunGrafana(
       },
     },
     {
-      ...child,
-      dependsOn: [...child.dependsOn, ...secrets.flatMap(({ file }) => file.grants), tempoAuthorizationGrant],
+      ...fixed,
+      // Grafana mounts these secrets at start: the grants must exist and have taken effect.
+      dependsOn: [waitForGrants(name, [...secrets.flatMap(({ file }) => file.grants), tempoAuthorizationGrant], child)],
     },
   );
+  if (iap) {
+    grantIapAccess(name, service, args.region, iapMembers, fixed);
+  }
 
   return {
     kind: "cloudRun",
@@ -159,4 +180,34 @@ export function createCloudRunGrafana(
     url: args.rootUrl ? pulumi.output(args.rootUrl) : service.uri,
     adminPasswordSecretId: adminPasswordSecret.secret.secretId,
   };
+}
+
+/** The role IAP checks before it lets a principal through to the service. */
+export const IAP_ACCESSOR_ROLE = "roles/iap.httpsResourceAccessor";
+
+/**
+ * IAP on the service: IAP's service agent (created if the project has none yet) may invoke it,
+ * and exactly the configured principals may pass IAP. Both are grants on this service only.
+ */
+function grantIapAccess(
+  name: string,
+  service: gcp.cloudrunv2.Service,
+  region: string,
+  members: readonly string[],
+  opts: ChildOptions & { deleteBeforeReplace: boolean },
+): void {
+  const agent = new gcp.projects.ServiceIdentity(`${name}-iap-agent`, { service: "iap.googleapis.com" }, opts);
+  new gcp.cloudrunv2.ServiceIamMember(
+    `${name}-iap-invoker`,
+    { name: service.name, location: region, role: "roles/run.invoker", member: agent.member },
+    opts,
+  );
+  members.forEach(
+    (member, index) =>
+      new gcp.iap.WebCloudRunServiceIamMember(
+        `${name}-iap-access-${index}`,
+        { cloudRunServiceName: service.name, location: region, role: IAP_ACCESSOR_ROLE, member },
+        opts,
+      ),
+  );
 }

@@ -27,10 +27,11 @@ export interface SecretFile {
  * least-privilege access (`secretAccessor` on this secret, never on the project).
  */
 export function createSecretFile(name: string, args: SecretFileArgs, child: ChildOptions): SecretFile {
+  // The secret id is fixed: a replacement must delete the old secret first, or it fails with 409.
   const secret = new gcp.secretmanager.Secret(
     name,
     { secretId: args.secretId, replication: { auto: {} }, labels: { ...(args.labels ?? {}) } },
-    child,
+    { ...child, deleteBeforeReplace: true },
   );
   const version = new gcp.secretmanager.SecretVersion(
     name,
@@ -42,7 +43,9 @@ export function createSecretFile(name: string, args: SecretFileArgs, child: Chil
       new gcp.secretmanager.SecretIamMember(
         `${name}-reader-${index}`,
         { secretId: secret.id, role: "roles/secretmanager.secretAccessor", member },
-        child,
+        // A grant is identified by secret, role and member: created before the old one is
+        // deleted, the deletion would remove the very binding just made.
+        { ...child, deleteBeforeReplace: true },
       ),
   );
   return { secret, version: version.version, grants };

@@ -61,3 +61,86 @@ export function isCidr(range: string): boolean {
 
 /** A service account email. */
 export const SERVICE_ACCOUNT_EMAIL = /^[a-z][a-z0-9-]{4,28}[a-z0-9]@[a-z0-9.-]+\.iam\.gserviceaccount\.com$/;
+
+/** A Compute Engine resource name (RFC 1035), as networks and subnetworks take it. */
+export function resourceNameProblem(name: string): string | undefined {
+  return /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/.test(name)
+    ? undefined
+    : "a Compute Engine name: 1 to 63 lowercase letters, digits and '-', starting with a letter";
+}
+
+function ipv4ToNumber(address: string): number {
+  return address.split(".").reduce((sum, octet) => sum * 256 + Number(octet), 0);
+}
+
+const PRIVATE_RANGES: readonly (readonly [string, number])[] = [
+  ["10.0.0.0", 8],
+  ["172.16.0.0", 12],
+  ["192.168.0.0", 16],
+];
+
+/**
+ * Why `range` cannot be the subnetwork the stack manages for Direct VPC egress, or undefined:
+ * an RFC 1918 IPv4 range, written at its network address, of /26 or larger (Cloud Run reserves
+ * addresses 16 at a time and needs /26 at least: cloud.google.com/run/docs/configuring/vpc-direct-vpc).
+ */
+export function subnetRangeProblem(range: string): string | undefined {
+  const expected = "a private IPv4 range (RFC 1918) of /26 or larger, e.g. 10.8.0.0/24";
+  const [address, bits] = range.split("/");
+  if (!isCidr(range) || address.includes(":")) {
+    return expected;
+  }
+  const prefix = Number(bits);
+  if (prefix > 26) {
+    return `${expected}: Cloud Run's Direct VPC egress needs /26 or larger`;
+  }
+  const start = ipv4ToNumber(address);
+  const size = 2 ** (32 - prefix);
+  if (start % size !== 0) {
+    return `${expected}, written at its network address`;
+  }
+  const inside = PRIVATE_RANGES.some(([base, baseBits]) => {
+    const baseStart = ipv4ToNumber(base);
+    return prefix >= baseBits && start >= baseStart && start + size <= baseStart + 2 ** (32 - baseBits);
+  });
+  return inside ? undefined : expected;
+}
+
+const EMAIL = /^[^@\s:]+@[a-z0-9.-]+\.[a-z]{2,}$/i;
+const DOMAIN = /^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,}$/i;
+
+/**
+ * Why `member` cannot be given IAP access to Grafana, or undefined. Named principals of IAM
+ * allow policies (cloud.google.com/iam/docs/principal-identifiers): users, groups, service
+ * accounts, a domain, federated identities. Never `allUsers` or `allAuthenticatedUsers` (that
+ * would make Grafana public), and not the `projectOwner:`-style convenience values, which IAM
+ * documents for Cloud Storage and not for IAP (cloud.google.com/iap/docs/managing-access grants
+ * to users and groups).
+ */
+export function iapMemberProblem(member: string, project: string): string | undefined {
+  if (member === "allUsers" || member === "allAuthenticatedUsers") {
+    return "named principals only: allUsers or allAuthenticatedUsers would let anyone (with a Google account) through IAP";
+  }
+  const separator = member.indexOf(":");
+  const kind = member.slice(0, separator);
+  const rest = member.slice(separator + 1);
+  switch (kind) {
+    case "user":
+    case "group":
+    case "serviceAccount":
+      return EMAIL.test(rest) ? undefined : `${kind}: followed by an email address, e.g. ${kind}:team@example.com`;
+    case "domain":
+      return DOMAIN.test(rest) ? undefined : "domain: followed by a domain name, e.g. domain:example.com";
+    case "projectOwner":
+    case "projectEditor":
+    case "projectViewer":
+      return `a named principal (group:, user:, ...): ${kind}: is a Cloud Storage convenience value, not documented for IAP; grant ${project}'s team by its group`;
+    case "principal":
+    case "principalSet":
+      return rest.startsWith("//iam.googleapis.com/")
+        ? undefined
+        : `${kind}://iam.googleapis.com/... (a federated identity)`;
+    default:
+      return "a principal such as group:team@example.com, user:ana@example.com or domain:example.com";
+  }
+}

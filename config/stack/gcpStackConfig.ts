@@ -1,16 +1,47 @@
-import { PROJECT_ID, REGION, SERVICE_ACCOUNT_EMAIL, bucketNameProblem, hostNameProblem, isCidr } from "./gcpNames";
+import {
+  PROJECT_ID,
+  REGION,
+  SERVICE_ACCOUNT_EMAIL,
+  bucketNameProblem,
+  hostNameProblem,
+  iapMemberProblem,
+  isCidr,
+  resourceNameProblem,
+  subnetRangeProblem,
+} from "./gcpNames";
 import { ConfigReader } from "./reader";
 import {
   DEFAULTS,
   GcpStackConfig,
   INGRESS_SETTINGS,
+  IngressSetting,
   LoadBalancerConfig,
   ROUTED_SERVICES,
   Route,
   SharedConfig,
+  VpcConfig,
 } from "./stackTypes";
 
-const CPU_VALUES = ["1", "2", "4", "6", "8"] as const;
+/**
+ * Tempo's CPU: whole vCPUs, because CPU is always allocated and Cloud Run accepts fractions only
+ * with request-based billing in the first generation (cloud.google.com/run/docs/configuring/services/cpu).
+ * At most 6: an instance has at most 8 vCPU, and the ingress proxy beside Tempo takes 1.
+ */
+const CPU_VALUES = ["1", "2", "4", "6"] as const;
+type TempoCpu = (typeof CPU_VALUES)[number];
+
+/**
+ * The memory Cloud Run accepts with each CPU setting (the same CPU page's table: 1 vCPU up to
+ * 4 GiB, 2 up to 8, 4 from 2 to 16, 6 from 4 to 24), never under the second generation's
+ * 512 MiB minimum (cloud.google.com/run/docs/configuring/services/memory-limits).
+ */
+export const TEMPO_MEMORY_MIB: Readonly<Record<TempoCpu, { readonly min: number; readonly max: number }>> = {
+  "1": { min: 512, max: 4 * 1024 },
+  "2": { min: 512, max: 8 * 1024 },
+  "4": { min: 2 * 1024, max: 16 * 1024 },
+  "6": { min: 4 * 1024, max: 24 * 1024 },
+};
+
 const MEMORY = /^(\d+)(Mi|Gi)$/;
 const BUCKET_PREFIX = /^([A-Za-z0-9._-]+\/)+$/;
 
@@ -45,10 +76,11 @@ export function readGcp(reader: ConfigReader, shared: SharedConfig): GcpStackCon
   if (bucketProblem) {
     reader.fail("bucketName", bucketName, `a valid GCS bucket name: ${bucketProblem}`);
   }
-  const cpu = reader.oneOf("tempoCpu", CPU_VALUES, DEFAULTS.tempoCpu);
-  const memory = readMemory(reader, Number(cpu));
+  const cpu = readCpu(reader);
+  const memory = readMemory(reader, cpu);
   const vpc = readVpc(reader);
   const loadBalancer = readLoadBalancer(reader);
+  const grafanaIapMembers = readIapMembers(reader, project);
   const config: GcpStackConfig = {
     ...shared,
     platform: "gcp",
@@ -71,36 +103,143 @@ export function readGcp(reader: ConfigReader, shared: SharedConfig): GcpStackCon
     },
     tempoResources: { cpu, memory },
     tempoIngress: reader.oneOf("tempoIngress", INGRESS_SETTINGS, DEFAULTS.ingress),
-    grafanaIngress: reader.oneOf("grafanaIngress", INGRESS_SETTINGS, DEFAULTS.ingress),
+    grafanaIngress: reader.oneOf(
+      "grafanaIngress",
+      INGRESS_SETTINGS,
+      defaultGrafanaIngress(grafanaIapMembers, loadBalancer),
+    ),
     vpc,
+    grafanaIapMembers,
     agentServiceAccounts: readServiceAccounts(reader),
     loadBalancer,
   };
   rejectUnreachable(reader, config);
+  rejectNoPathForPeople(reader, config);
+  rejectMisplacedArmor(reader, config);
   return config;
 }
 
-function readMemory(reader: ConfigReader, cpu: number): string {
+function readCpu(reader: ConfigReader): TempoCpu {
+  const value = reader.raw("tempoCpu");
+  if (value === undefined) {
+    return DEFAULTS.tempoCpu;
+  }
+  const match = CPU_VALUES.find((candidate) => candidate === value);
+  if (match === undefined) {
+    reader.fail(
+      "tempoCpu",
+      value,
+      `one of ${CPU_VALUES.map((c) => JSON.stringify(c)).join(", ")}: whole vCPUs, since CPU is always allocated ` +
+        "(Cloud Run takes fractions only with request-based billing), and at most 6 because the ingress proxy " +
+        "takes 1 of an instance's 8",
+    );
+    return DEFAULTS.tempoCpu;
+  }
+  return match;
+}
+
+function mebibytes(size: string): number {
+  const match = MEMORY.exec(size);
+  return match ? Number(match[1]) * (match[2] === "Gi" ? 1024 : 1) : NaN;
+}
+
+function showSize(mib: number): string {
+  return mib % 1024 === 0 ? `${mib / 1024}Gi` : `${mib}Mi`;
+}
+
+function readMemory(reader: ConfigReader, cpu: TempoCpu): string {
   const value = reader.raw("tempoMemory") ?? DEFAULTS.tempoMemory;
-  const match = MEMORY.exec(value);
-  const mebibytes = match ? Number(match[1]) * (match[2] === "Gi" ? 1024 : 1) : NaN;
-  const max = cpu * 4096;
-  if (!(mebibytes >= 512 && mebibytes <= max)) {
-    reader.fail("tempoMemory", value, `a size from 512Mi to ${max / 1024}Gi for ${cpu} vCPU, e.g. 2Gi`);
+  const { min, max } = TEMPO_MEMORY_MIB[cpu];
+  const size = mebibytes(value);
+  if (!(size >= min && size <= max)) {
+    reader.fail(
+      "tempoMemory",
+      value,
+      `a size from ${showSize(min)} to ${showSize(max)} for ${cpu} vCPU, e.g. ${showSize(Math.max(min, 2048))} ` +
+        "(what Cloud Run accepts with that CPU; whole Mi or Gi)",
+    );
     return DEFAULTS.tempoMemory;
   }
   return value;
 }
 
-function readVpc(reader: ConfigReader): GcpStackConfig["vpc"] {
+/**
+ * Grafana always has Direct VPC egress, because that is how it reaches Tempo's internal ingress.
+ * By default the stack manages the network (Private Google Access on); naming an existing
+ * network and subnetwork uses those instead, after a check that runs before anything is
+ * registered (components/privateNetwork.ts).
+ */
+function readVpc(reader: ConfigReader): VpcConfig {
   const network = reader.raw("vpcNetwork");
   const subnetwork = reader.raw("vpcSubnetwork");
+  const range = reader.raw("vpcSubnetRange");
+  const managed = (): VpcConfig => {
+    const problem = subnetRangeProblem(range ?? DEFAULTS.vpcSubnetRange);
+    if (problem) {
+      reader.fail("vpcSubnetRange", range, problem);
+    }
+    return { kind: "managed", range: range ?? DEFAULTS.vpcSubnetRange };
+  };
   if ((network === undefined) !== (subnetwork === undefined)) {
     const missing = network === undefined ? "vpcNetwork" : "vpcSubnetwork";
-    reader.fail(missing, undefined, "set together with its pair: Direct VPC egress needs a network and a subnetwork");
-    return undefined;
+    reader.fail(
+      missing,
+      undefined,
+      "set together with its pair (an existing network and subnetwork), or neither, and the stack manages its own",
+    );
+    return managed();
   }
-  return network !== undefined && subnetwork !== undefined ? { network, subnetwork } : undefined;
+  if (network === undefined || subnetwork === undefined) {
+    return managed();
+  }
+  if (range !== undefined) {
+    reader.fail(
+      "vpcSubnetRange",
+      range,
+      "unset when tracing:vpcNetwork and tracing:vpcSubnetwork name an existing subnetwork: its range is its own",
+    );
+  }
+  for (const [key, name] of [
+    ["vpcNetwork", network],
+    ["vpcSubnetwork", subnetwork],
+  ] as const) {
+    const problem = resourceNameProblem(name);
+    if (problem) {
+      reader.fail(key, name, problem);
+    }
+  }
+  return { kind: "given", network, subnetwork };
+}
+
+const IAP_MEMBERS_EXPECTED =
+  'a JSON list of principals IAP lets open Grafana, e.g. ["group:team@example.com", "user:ana@example.com"]';
+
+function readIapMembers(reader: ConfigReader, project: string): string[] {
+  const value = reader.json("grafanaIapMembers", IAP_MEMBERS_EXPECTED);
+  if (value === undefined) {
+    return [...DEFAULTS.grafanaIapMembers];
+  }
+  if (!Array.isArray(value) || !value.every((item) => typeof item === "string")) {
+    reader.fail("grafanaIapMembers", JSON.stringify(value), IAP_MEMBERS_EXPECTED);
+    return [];
+  }
+  const members = value as string[];
+  for (const member of members) {
+    const problem = iapMemberProblem(member, project);
+    if (problem) {
+      reader.fail("grafanaIapMembers", member, problem);
+    }
+  }
+  if (new Set(members).size !== members.length) {
+    reader.fail("grafanaIapMembers", JSON.stringify(members), "each principal once");
+  }
+  return members;
+}
+
+/** With IAP and no load-balancer route to Grafana, people open its run.app URL: ingress all. */
+function defaultGrafanaIngress(iapMembers: readonly string[], loadBalancer: LoadBalancerConfig | undefined) {
+  const routed = loadBalancer?.routes.some((route) => route.service === "grafana") ?? false;
+  return iapMembers.length > 0 && !routed ? DEFAULTS.grafanaIngressBehindIap : DEFAULTS.ingress;
 }
 
 function readServiceAccounts(reader: ConfigReader): string[] {
@@ -126,7 +265,7 @@ function readServiceAccounts(reader: ConfigReader): string[] {
 const MAX_SOURCE_RANGES = 10;
 
 const ROUTES_EXPECTED =
-  'an object {"routes": [{"host": "tempo.example.com", "service": "tempo"}], "allowedSourceRanges": ["203.0.113.0/24"]}';
+  'an object {"routes": [{"host": "grafana.example.com", "service": "grafana"}], "allowedSourceRanges": ["203.0.113.0/24"]}';
 
 function readLoadBalancer(reader: ConfigReader): LoadBalancerConfig | undefined {
   const value = reader.json("loadBalancer", ROUTES_EXPECTED);
@@ -189,13 +328,16 @@ function readLoadBalancer(reader: ConfigReader): LoadBalancerConfig | undefined 
   return { routes: parsed, allowedSourceRanges: allowedSourceRanges as string[] | undefined };
 }
 
+function routes(config: GcpStackConfig, service: "tempo" | "grafana"): boolean {
+  return config.loadBalancer?.routes.some((route) => route.service === service) ?? false;
+}
+
 /** Routes and ingress settings that would deploy fine and then leave a service unreachable. */
 function rejectUnreachable(reader: ConfigReader, config: GcpStackConfig): void {
-  const routed = new Set(config.loadBalancer?.routes.map((route) => route.service) ?? []);
   for (const service of ROUTED_SERVICES) {
     const key = service === "tempo" ? "tempoIngress" : "grafanaIngress";
     const ingress = service === "tempo" ? config.tempoIngress : config.grafanaIngress;
-    if (routed.has(service) && ingress === "internal") {
+    if (routes(config, service) && ingress === "internal") {
       reader.fail(
         key,
         ingress,
@@ -203,11 +345,62 @@ function rejectUnreachable(reader: ConfigReader, config: GcpStackConfig): void {
       );
     }
   }
-  if (config.tempoIngress !== "all" && !routed.has("tempo") && config.vpc === undefined) {
+}
+
+/**
+ * People need a way to Grafana that is both open to them and closed to everyone else: IAP on
+ * Grafana's Cloud Run service (principals in `grafanaIapMembers`), or a load-balancer route to
+ * Grafana behind Cloud Armor's source ranges. Anything else either reaches nobody outside the
+ * VPC or puts Grafana's login page on the internet; both are refused by name.
+ */
+function rejectNoPathForPeople(reader: ConfigReader, config: GcpStackConfig): void {
+  const iap = config.grafanaIapMembers.length > 0;
+  const routed = routes(config, "grafana");
+  const armored = routed && (config.loadBalancer?.allowedSourceRanges?.length ?? 0) > 0;
+  const ingress: IngressSetting = config.grafanaIngress;
+  if (!iap && !armored) {
     reader.fail(
-      "vpcSubnetwork",
+      "grafanaIapMembers",
       undefined,
-      "a VPC network and subnetwork (tracing:vpcNetwork, tracing:vpcSubnetwork) for Grafana's egress, a load-balancer route to tempo, or tracing:tempoIngress \"all\": otherwise Grafana cannot reach Tempo's internal ingress",
+      'principals IAP lets open Grafana, e.g. ["group:team@example.com"], or a load-balancer route to grafana ' +
+        "with allowedSourceRanges (Cloud Armor): " +
+        (routed
+          ? "a route without either puts Grafana's login page on the internet"
+          : "without either, nobody outside the VPC can open Grafana"),
+    );
+  }
+  if (!iap && ingress === "all") {
+    reader.fail(
+      "grafanaIngress",
+      ingress,
+      '"internal-and-cloud-load-balancing" or "internal" unless tracing:grafanaIapMembers puts IAP in front: ' +
+        '"all" without IAP opens Grafana\'s login page to the internet',
+    );
+  }
+  if (iap && !routed && ingress !== "all") {
+    reader.fail(
+      "grafanaIngress",
+      ingress,
+      '"all" (the default with IAP): people reach Grafana at its run.app URL, where IAP checks them, and ' +
+        `"${ingress}" refuses them there; or add a load-balancer route to grafana`,
+    );
+  }
+}
+
+/**
+ * Cloud Armor's source ranges guard the human-facing backend only. Tempo's callers (the
+ * monolith, and Grafana if it went through the load balancer) run on Cloud Run, whose egress
+ * addresses are not fixed, so an allow-list in front of Tempo would block them; the bearer
+ * token guards Tempo instead. Ranges with no Grafana route would guard nothing.
+ */
+function rejectMisplacedArmor(reader: ConfigReader, config: GcpStackConfig): void {
+  const ranges = config.loadBalancer?.allowedSourceRanges;
+  if (ranges !== undefined && ranges.length > 0 && !routes(config, "grafana")) {
+    reader.fail(
+      "loadBalancer",
+      JSON.stringify(ranges),
+      "allowedSourceRanges only with a route to grafana: Cloud Armor guards Grafana's backend only, because " +
+        "Tempo's callers on Cloud Run have no fixed source address (the bearer token guards Tempo)",
     );
   }
 }

@@ -29,6 +29,8 @@ export const CONFIG_KEYS = {
     "grafanaIngress",
     "vpcNetwork",
     "vpcSubnetwork",
+    "vpcSubnetRange",
+    "grafanaIapMembers",
     "agentServiceAccounts",
     "loadBalancer",
   ],

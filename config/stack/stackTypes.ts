@@ -73,9 +73,18 @@ export interface Route {
 
 export interface LoadBalancerConfig {
   readonly routes: readonly Route[];
-  /** When set, a Cloud Armor policy admits only these source ranges. */
+  /** When set, a Cloud Armor policy on the Grafana backend admits only these source ranges. */
   readonly allowedSourceRanges: readonly string[] | undefined;
 }
+
+/**
+ * Grafana's Direct VPC egress, which lets it reach Tempo's internal ingress: a network and
+ * subnetwork this stack manages (Private Google Access on), or an existing pair given by name
+ * (checked before anything is registered).
+ */
+export type VpcConfig =
+  | { readonly kind: "managed"; readonly range: string }
+  | { readonly kind: "given"; readonly network: string; readonly subnetwork: string };
 
 export interface GcpStackConfig extends SharedConfig {
   readonly platform: "gcp";
@@ -87,7 +96,9 @@ export interface GcpStackConfig extends SharedConfig {
   readonly tempoIngress: IngressSetting;
   readonly grafanaIngress: IngressSetting;
   /** Direct VPC egress for Grafana, so it reaches Tempo's internal ingress. */
-  readonly vpc: { readonly network: string; readonly subnetwork: string } | undefined;
+  readonly vpc: VpcConfig;
+  /** Principals IAP admits to Grafana (`group:team@example.com`, ...); empty: no IAP. */
+  readonly grafanaIapMembers: readonly string[];
   /** Service accounts of agents (the django-monolith) allowed to read the OTLP headers secret. */
   readonly agentServiceAccounts: readonly string[];
   /** The HTTPS load balancer, or undefined when off. */
@@ -112,4 +123,9 @@ export const DEFAULTS = {
   tempoCpu: "1",
   tempoMemory: "2Gi",
   ingress: "internal-and-cloud-load-balancing" as IngressSetting,
+  /** Grafana's ingress when IAP guards it and no load-balancer route reaches it: people open its run.app URL. */
+  grafanaIngressBehindIap: "all" as IngressSetting,
+  grafanaIapMembers: [] as readonly string[],
+  /** The range of the subnetwork the prod stack manages for Direct VPC egress (Cloud Run needs /26 or larger). */
+  vpcSubnetRange: "10.8.0.0/24",
 } as const;

@@ -1,0 +1,41 @@
+import * as gcp from "@pulumi/gcp";
+
+/** The API every other one is enabled through: see enableProjectApis. */
+export const RESOURCE_MANAGER_API = "cloudresourcemanager.googleapis.com";
+
+/**
+ * The APIs the prod stack's resources use: Cloud Run, Secret Manager, IAM (service accounts,
+ * the custom role), Cloud Storage, Compute Engine (the Direct VPC egress network, always, and
+ * the load balancer) and, with IAP on Grafana, IAP.
+ */
+export function requiredApis(options: { readonly iap: boolean }): string[] {
+  const apis = ["run", "secretmanager", "iam", "storage", "compute", ...(options.iap ? ["iap"] : [])];
+  return apis.map((api) => `${api}.googleapis.com`);
+}
+
+/**
+ * Enables the APIs, never disabling them on destroy. `gcp.projects.Service` reads the project
+ * through the Cloud Resource Manager API after enabling (terraform-provider-google
+ * resource_google_project_service.go; hashicorp/terraform-provider-google#6101, #11435), so that
+ * API is enabled first and every other one after it. It cannot enable itself in a project where
+ * it is off: the bootstrap turns it on with gcloud, which does not need it; declaring it here
+ * keeps the order and the record.
+ */
+export function enableProjectApis(options: { readonly iap: boolean }): gcp.projects.Service[] {
+  const service = (api: string) => `api-${api.split(".")[0]}`;
+  const resourceManager = new gcp.projects.Service(service(RESOURCE_MANAGER_API), {
+    service: RESOURCE_MANAGER_API,
+    disableOnDestroy: false,
+  });
+  return [
+    resourceManager,
+    ...requiredApis(options).map(
+      (api) =>
+        new gcp.projects.Service(
+          service(api),
+          { service: api, disableOnDestroy: false },
+          { dependsOn: [resourceManager] },
+        ),
+    ),
+  ];
+}
