@@ -5,6 +5,7 @@ import { GRAFANA_PATHS } from "../../config/files/grafanaProvisioning";
 import { GRAFANA_PORT } from "../../config/constants/ports";
 import { AnonymousRole, DEFAULTS } from "../../config/stack/stackConfig";
 import { GrafanaFiles } from "../../config/files/stackFiles";
+import { goDuration } from "./duration";
 import { hostFor, publish } from "./ports";
 
 /** Grafana as a container on the local Docker engine. */
@@ -64,10 +65,10 @@ export function createDockerGrafana(
       healthcheck: {
         // The Alpine-based image has BusyBox wget.
         tests: ["CMD", "wget", "-q", "-O", "/dev/null", `http://127.0.0.1:${GRAFANA_PORT}/api/health`],
-        interval: "10s",
-        timeout: "5s",
+        interval: goDuration({ seconds: 10 }),
+        timeout: goDuration({ seconds: 5 }),
         retries: 6,
-        startPeriod: "20s",
+        startPeriod: goDuration({ seconds: 20 }),
       },
       wait: true,
       waitTimeout: 120,

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { TEMPO_CONFIG_DIR, TEMPO_CONFIG_FILE, TEMPO_DATA_DIR, TEMPO_PORTS } from "../../config/constants/ports";
 import { DEFAULTS } from "../../config/stack/stackConfig";
 import { TempoRelease } from "../../config/constants/tempoReleases";
+import { goDuration } from "./duration";
 import { hostFor, publish } from "./ports";
 
 /** Tempo as a container on the local Docker engine. */
@@ -86,9 +87,9 @@ export function tempoHealthCheck(release: TempoRelease) {
   }
   return {
     tests: ["CMD", "/tempo", "-health", `-health.url=http://127.0.0.1:${TEMPO_PORTS.http}/ready`],
-    interval: "10s",
-    timeout: "5s",
+    interval: goDuration({ seconds: 10 }),
+    timeout: goDuration({ seconds: 5 }),
     retries: 6,
-    startPeriod: "20s",
+    startPeriod: goDuration({ seconds: 20 }),
   };
 }

@@ -11,3 +11,10 @@ export const IMAGES = {
   /** The ingress proxy in front of Tempo on Cloud Run (config/files/proxyConfig.ts). */
   ingressProxy: "nginx:1.28.0-alpine",
 } as const;
+
+/**
+ * What `IMAGES.lgtm` runs inside: `GRAFANA_VERSION` and `TEMPO_VERSION` in grafana/docker-otel-lgtm's
+ * `docker/Dockerfile` at the image's tag (v0.31.0). lgtm mode writes tempo.yaml for this Tempo, so
+ * whoever moves the lgtm tag reads the new Dockerfile and moves these with it.
+ */
+export const LGTM_BUNDLED = { grafana: "13.1.3", tempo: "3.0.3" } as const;

@@ -7,7 +7,8 @@ import {
 } from "./grafanaProvisioning";
 import { TEMPO_PORTS } from "../constants/ports";
 import { PROD_PROXY, renderProxyConfig } from "./proxyConfig";
-import { StackConfig } from "../stack/stackConfig";
+import { DockerStackConfig, StackConfig } from "../stack/stackConfig";
+import { LGTM_TEMPO, renderLgtmTempoYaml } from "./lgtmTempoConfig";
 import { GUIDE_GCS_TUNING, TempoSettings, TraceBackend, renderTempoYaml } from "./tempoConfig";
 
 /** Tempo's name on the local Docker network. */
@@ -29,6 +30,23 @@ export function tempoSettingsFor(config: StackConfig): TempoSettings {
     metricsRemoteWriteUrl: config.metricsRemoteWriteUrl,
     usageReporting: config.usageReporting,
   };
+}
+
+/**
+ * lgtm mode's Tempo settings: the same as the split mode's, except that with no
+ * `metricsRemoteWriteUrl` the metrics generator writes to the Prometheus bundled in the image,
+ * as the image's own Tempo does (its Grafana draws the service graph from there).
+ */
+export function lgtmTempoSettingsFor(config: DockerStackConfig): TempoSettings {
+  return {
+    ...tempoSettingsFor(config),
+    metricsRemoteWriteUrl: config.metricsRemoteWriteUrl ?? LGTM_TEMPO.prometheusRemoteWriteUrl,
+  };
+}
+
+/** lgtm mode's tempo.yaml: the builder's, placed for the image (config/files/lgtmTempoConfig.ts). */
+export function lgtmTempoYamlFor(config: DockerStackConfig): string {
+  return renderLgtmTempoYaml(lgtmTempoSettingsFor(config));
 }
 
 /** The variable holding Tempo's URL in Grafana's Cloud Run service (expanded by Grafana). */
@@ -72,7 +90,8 @@ export interface StackFile {
 
 /**
  * Every file a stack generates, exactly as the components deploy them. In `lgtm` mode the
- * bundled image brings its own Tempo and data source, so only the dashboards are ours.
+ * bundled image brings its own data source, so tempo.yaml (placed for the image) and the
+ * dashboards are ours.
  */
 export function renderStackFiles(config: StackConfig): StackFile[] {
   const grafana = grafanaFilesFor(config);
@@ -81,7 +100,7 @@ export function renderStackFiles(config: StackConfig): StackFile[] {
     { path: `grafana/dashboards/${basename(GRAFANA_PATHS.dashboard)}`, content: grafana.dashboard },
   ];
   if (config.platform === "docker" && config.mode === "lgtm") {
-    return dashboards;
+    return [{ path: "tempo.yaml", content: lgtmTempoYamlFor(config) }, ...dashboards];
   }
   const proxy: StackFile[] =
     config.platform === "gcp" ? [{ path: "proxy/tempo.conf", content: renderProxyConfig(PROD_PROXY) }] : [];

@@ -15,7 +15,8 @@ import {
   SharedConfig,
   StackConfig,
 } from "./stackTypes";
-import { TEMPO_RELEASES, findTempoRelease } from "../constants/tempoReleases";
+import { IMAGES, LGTM_BUNDLED } from "../constants/images";
+import { TEMPO_RELEASES, TempoRelease, findTempoRelease } from "../constants/tempoReleases";
 
 export * from "./stackTypes";
 
@@ -112,6 +113,9 @@ function readDocker(reader: ConfigReader, shared: SharedConfig): DockerStackConf
     otlpHttp: reader.port("otlpHttpPort", DEFAULTS.hostPorts.otlpHttp),
   };
   rejectSharedPorts(reader, hostPorts);
+  if (mode === "lgtm") {
+    rejectUnbundledTempo(reader, shared.tempo);
+  }
   return {
     ...shared,
     platform: "docker",
@@ -119,6 +123,26 @@ function readDocker(reader: ConfigReader, shared: SharedConfig): DockerStackConf
     bindAddress: reader.ipv4("bindAddress", DEFAULTS.bindAddress),
     hostPorts,
   };
+}
+
+/**
+ * lgtm mode runs the Tempo inside grafana/otel-lgtm, not an image of `tempoVersion`, and Tempo
+ * refuses a tempo.yaml of another line. So only the bundled Tempo's line can be honoured there.
+ */
+function rejectUnbundledTempo(reader: ConfigReader, tempo: TempoRelease): void {
+  const bundledLine = LGTM_BUNDLED.tempo.split(".").slice(0, 2).join(".");
+  if (tempo.line === bundledLine) {
+    return;
+  }
+  const valid = TEMPO_RELEASES.filter((release) => release.line === bundledLine).map((r) => JSON.stringify(r.version));
+  const image = `${IMAGES.lgtm} runs its own Tempo ${LGTM_BUNDLED.tempo}, which reads only a Tempo ${bundledLine} tempo.yaml`;
+  reader.fail(
+    "tempoVersion",
+    reader.raw("tempoVersion"),
+    valid.length > 0
+      ? `${valid.join(" or ")} in lgtm mode: ${image}; Tempo ${tempo.version} needs tracing:mode split`
+      : `a Tempo ${bundledLine} release in lgtm mode, and this program knows none: ${image}; use tracing:mode split`,
+  );
 }
 
 const PORT_KEYS: Record<keyof HostPorts, string> = {
