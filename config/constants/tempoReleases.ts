@@ -19,13 +19,25 @@ export interface TempoRelease {
   readonly hasHealthFlag: boolean;
 }
 
-export const TEMPO_RELEASES: readonly TempoRelease[] = [
-  { version: "3.0.3", line: "3.0", image: "grafana/tempo:3.0.3", hasHealthFlag: true },
-  { version: "2.10.8", line: "2.10", image: "grafana/tempo:2.10.8", hasHealthFlag: false },
-];
+/** Tempo's image repository; a release's tag is its version, so the two cannot disagree. */
+export const TEMPO_IMAGE_REPOSITORY = "grafana/tempo";
+
+function tempoRelease(release: Omit<TempoRelease, "image">): TempoRelease {
+  return { ...release, image: `${TEMPO_IMAGE_REPOSITORY}:${release.version}` };
+}
+
+/*
+ * Each `version` below is the one string a Tempo update moves: Renovate bumps it (renovate.json,
+ * a regex manager), the image follows, and a bump to a new major.minor fails the tests until the
+ * builder knows that dialect and `line` names it (tests/renovate.test.ts).
+ */
+const TEMPO_3_0 = tempoRelease({ version: "3.0.3", line: "3.0", hasHealthFlag: true });
+const TEMPO_2_10 = tempoRelease({ version: "2.10.8", line: "2.10", hasHealthFlag: false });
+
+export const TEMPO_RELEASES: readonly TempoRelease[] = [TEMPO_3_0, TEMPO_2_10];
 
 /** The newest 3.0.x: the default for every stack. */
-export const DEFAULT_TEMPO_VERSION = "3.0.3";
+export const DEFAULT_TEMPO_VERSION = TEMPO_3_0.version;
 
 export function findTempoRelease(version: string): TempoRelease | undefined {
   return TEMPO_RELEASES.find((release) => release.version === version);
