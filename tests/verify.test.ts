@@ -6,7 +6,29 @@ import { MainDeps, main, realDeps } from "../scripts/verify/main";
 import { PulumiRunner } from "../scripts/verify/stackOutputs";
 import { Clock, pollUntil } from "../scripts/verify/poll";
 import { sameTraceId } from "../scripts/verify/traceId";
-import { StubBehaviour, StubUrls, TracingStub, unusedPortUrl } from "./stubs/tempoStub";
+import { searchPollInterval } from "../scripts/verify/freshness";
+import { parse as parseYaml } from "yaml";
+import { tempoSettingsFor } from "../config/files/stackFiles";
+import { renderTempoYaml } from "../config/files/tempoConfig";
+import {
+  freshnessOf,
+  parseGoDuration,
+  searchFreshness,
+  tempoSearchWithinSeconds,
+} from "../config/files/tempoFreshness";
+import { loadStackConfig } from "../config/stack/stackConfig";
+import { stackFileSource } from "../config/stack/stackFile";
+import {
+  INSTANT_SEARCH,
+  LOCAL_FRESHNESS,
+  StubBehaviour,
+  StubOptions,
+  StubUrls,
+  TEMPO_DEFAULT_SEARCH,
+  TracingStub,
+  unusedPortUrl,
+} from "./stubs/tempoStub";
+import { VirtualTime } from "./stubs/virtualTime";
 
 const ROOT = path.resolve(__dirname, "..");
 
@@ -18,14 +40,18 @@ interface Run {
   readonly output: string;
 }
 
-/** Runs verify in-process, as `npm run verify -- <argv>` would, capturing every line. */
+/**
+ * Runs verify in-process, as `npm run verify -- <argv>` would, capturing every line. Its waits
+ * run on `time`, the stub's time line, so Tempo's search delays cost no real time.
+ */
 async function verify(
   argv: readonly string[],
-  options: { env?: Record<string, string>; pulumi?: PulumiRunner } = {},
+  options: { env?: Record<string, string>; pulumi?: PulumiRunner; time?: VirtualTime } = {},
 ): Promise<Run> {
   const lines: string[] = [];
   const deps: MainDeps = {
     ...realDeps,
+    clock: (options.time ?? time).clock,
     write: (line) => lines.push(line),
     writeError: (line) => lines.push(line),
     pulumi: options.pulumi ?? noPulumi,
@@ -39,16 +65,24 @@ function flags(urls: StubUrls, ...extra: string[]): string[] {
 }
 
 const LOGIN = ["--grafana-user", "admin", "--grafana-password", "s3cret"];
-/** Short enough to keep the failing cases fast; the stub answers at once when it answers at all. */
+/** Short, for the failing cases. */
 const SHORT = ["--timeout", "0.3"];
 /** How a measured duration is printed; its value is never asserted. */
 const DURATION = "(\\d+ ms|\\d+\\.\\d s)";
 
+/** The time line of the current test's stub and verify run. */
+let time = new VirtualTime();
+
 describe("npm run verify", () => {
   let running: TracingStub | undefined;
 
-  async function withStub(behaviour: Partial<StubBehaviour> = {}): Promise<TracingStub & StubUrls> {
-    const stub = await TracingStub.start(behaviour);
+  /** A stub on a fresh virtual time line, unless `options` give it another clock. */
+  async function withStub(
+    behaviour: Partial<StubBehaviour> = {},
+    options: StubOptions = {},
+  ): Promise<TracingStub & StubUrls> {
+    time = new VirtualTime();
+    const stub = await TracingStub.start(behaviour, { now: time.wallNow, ...options });
     running = stub;
     return stub;
   }
@@ -105,7 +139,7 @@ describe("npm run verify", () => {
       const searches = stub.tempoRequests
         .filter((request) => request.startsWith("/api/search?"))
         .map((request) => new URLSearchParams(request.slice("/api/search?".length)));
-      expect(searches.map((params) => params.get("q"))).to.deep.equal([
+      expect([...new Set(searches.map((params) => params.get("q")))]).to.deep.equal([
         '{resource.service.name="diagram-agent"}',
         '{resource.service.name="diagram-agent" && span.agent.has_history=true}',
       ]);
@@ -421,7 +455,9 @@ describe("npm run verify", () => {
     }
 
     it("exits 0 against working services", async () => {
-      const stub = await withStub();
+      // Real time here: Tempo's clock a second ahead of this machine's, so the whole-second
+      // rounding of the search window never costs this test a poll.
+      const stub = await withStub(INSTANT_SEARCH, { now: () => Date.now() + 1000 });
 
       const run = await spawnVerify(flags(stub, ...LOGIN), process.env);
 
@@ -436,6 +472,171 @@ describe("npm run verify", () => {
       expect(run.code).to.equal(2);
       expect(run.output).to.include("no Pulumi CLI");
       expect(run.output).to.include("usage: npm run verify");
+    });
+  });
+
+  describe("search freshness: the timeout follows what the deployed tempo.yaml promises", () => {
+    /** A stack whose only outputs are the endpoints and, when given, its promise. */
+    function stackOutputs(stub: StubUrls, tempoSearchWithinSeconds?: number): PulumiRunner {
+      return () =>
+        Promise.resolve(
+          JSON.stringify({ otlpHttpEndpoint: stub.otlpUrl, tempoQueryUrl: stub.tempoUrl, tempoSearchWithinSeconds }),
+        );
+    }
+
+    /** Seconds from the export until a query listed the trace, from step 4's notes. */
+    function listedAfter(output: string): number[] {
+      return [...output.matchAll(/lists it, (\d+ ms|\d+\.\d s) after the export/g)].map(([, d]) =>
+        d.endsWith(" ms") ? Number.parseFloat(d) / 1000 : Number.parseFloat(d),
+      );
+    }
+
+    function searchesFor(stub: TracingStub, query: string): number {
+      return stub.tempoRequests.filter((r) => new URLSearchParams(r.split("?")[1] ?? "").get("q") === query).length;
+    }
+
+    /**
+     * Tempo's search end is whole seconds; real Tempo listed a fresh trace after 30.4-30.8 s.
+     * Sending early in a wall-clock second keeps the rounding from deciding the outcome.
+     */
+    async function earlyInASecond(): Promise<void> {
+      const into = Date.now() % 1000;
+      if (into > 400) {
+        await new Promise((resolve) => setTimeout(resolve, 1010 - into));
+      }
+    }
+
+    it("a fixed 30 s budget shared by by-id and search, the old verify's, fails against Tempo's default 30 s end cutoff", async () => {
+      // GIVEN Tempo 3.0.3 with its defaults: every search window ends 30 s in the past
+      const stub = await withStub(TEMPO_DEFAULT_SEARCH);
+      await earlyInASecond();
+
+      // WHEN verify gives the trace 30 s to be readable by id and listed by search
+      const run = await verify(flags(stub, "--timeout", "30"));
+
+      // THEN it is readable by id at once, but no search lists it in time
+      expect(run.code, run.output).to.equal(1);
+      expect(run.output).to.include("✔ [3/5] trace stored in Tempo");
+      expect(run.output).to.match(
+        /search empty: TraceQL \{resource\.service\.name="diagram-agent"\} did not list trace [0-9a-f]{32} within 30 s \(last answer: HTTP 200 with 0 other trace\(s\)\)/,
+      );
+      expect(time.skipped).to.be.within(29_000, 30_000);
+    });
+
+    it("passes against the same Tempo when nothing says otherwise: Tempo 3.0's default promise, 31 s, + 5 s", async () => {
+      const stub = await withStub(TEMPO_DEFAULT_SEARCH);
+
+      const run = await verify(flags(stub));
+
+      expect(run.code, run.output).to.equal(0);
+      expect(run.output).to.include(
+        "timeout 36 s (Tempo 3.0's defaults list a fresh trace within 31 s; no tempoSearchWithinSeconds output, + 5 s)",
+      );
+      // Listed once the window's end (now − 30 s, whole seconds) passed the span's start
+      const [first, second] = listedAfter(run.output);
+      expect(first).to.be.within(30, 31.5);
+      expect(second).to.be.within(first, 31.5);
+      // Two searches a second for a half-minute promise, not five
+      expect(run.output).to.include("(promised within 31 s, searched every 0.5 s)");
+      expect(searchesFor(stub, '{resource.service.name="diagram-agent"}')).to.be.within(58, 66);
+    });
+
+    it("takes its timeout and search polling from the stack's tempoSearchWithinSeconds", async () => {
+      // GIVEN a Tempo configured for search within 2 s (1 s cutoff, 1 s idle, 1 s checks)
+      const fast = { queryEndCutoffMs: 1000, traceIdleMs: 1000, flushCheckPeriodMs: 1000 };
+      const stub = await withStub(fast);
+
+      const run = await verify(["--stack", "local"], { pulumi: stackOutputs(stub, 2) });
+
+      expect(run.code, run.output).to.equal(0);
+      expect(run.output).to.include(
+        "timeout 7 s (the stack's tempo.yaml lists a fresh trace within 2 s (tempoSearchWithinSeconds), + 5 s)",
+      );
+      expect(run.output).to.include("lists it, ");
+      expect(listedAfter(run.output)[0]).to.be.at.most(2.1);
+      // Every 100 ms: the report's time to visibility stays close to the real one
+      expect(run.output).to.include("(promised within 2 s, searched every 0.1 s)");
+      expect(searchesFor(stub, '{resource.service.name="diagram-agent"}')).to.be.at.least(10);
+    });
+
+    it("fails when Tempo lists later than the stack promises, as a tempo.yaml with the default cutoff would", async () => {
+      const stub = await withStub(TEMPO_DEFAULT_SEARCH);
+
+      const run = await verify(["--stack", "local"], { pulumi: stackOutputs(stub, 2) });
+
+      expect(run.code, run.output).to.equal(1);
+      expect(run.output).to.match(/search empty: .* within 7 s/);
+    });
+
+    it("passes against Tempo as the rendered local tempo.yaml sets it, within the promise the local stack exports", async () => {
+      // GIVEN the stub as the local tempo.yaml configures search, and the local stack's output
+      const stub = await withStub();
+      const promise = tempoSearchWithinSeconds(tempoSettingsFor(loadStackConfig(stackFileSource("local"))));
+      expect(promise * 1000).to.equal(LOCAL_FRESHNESS.withinMs);
+
+      const run = await verify(["--stack", "local"], { pulumi: stackOutputs(stub, promise) });
+
+      expect(run.code, run.output).to.equal(0);
+      for (const after of listedAfter(run.output)) {
+        expect(after).to.be.at.most(promise + searchPollInterval(promise * 1000) / 1000);
+      }
+    });
+
+    it("lets --timeout override the stack's promise", async () => {
+      const stub = await withStub({ queryEndCutoffMs: 1000, traceIdleMs: 1000, flushCheckPeriodMs: 1000 });
+
+      const run = await verify(["--stack", "local", "--timeout", "60"], { pulumi: stackOutputs(stub, 2) });
+
+      expect(run.code, run.output).to.equal(0);
+      expect(run.output).to.include("timeout 60 s (--timeout)");
+    });
+
+    it("derives the promise from Tempo's defaults for every key tempo.yaml leaves out", () => {
+      expect(freshnessOf({}, "3.0")).to.deep.equal({
+        queryEndCutoffMs: 30_000,
+        traceIdleMs: 5_000,
+        flushCheckPeriodMs: 5_000,
+        withinMs: 31_000,
+      });
+      // 2.10: no cutoff, but the ingester checks every 10 s
+      expect(freshnessOf({}, "2.10").withinMs).to.equal(15_000);
+    });
+
+    it("reads the keys as Tempo does: the larger of cutoff + 1 s and idle + flush check", () => {
+      const yaml = {
+        query_frontend: { query_end_cutoff: "1s" },
+        live_store: { max_trace_idle: "500ms", flush_check_period: "1s" },
+      };
+      expect(freshnessOf(yaml, "3.0")).to.deep.equal({
+        queryEndCutoffMs: 1000,
+        traceIdleMs: 500,
+        flushCheckPeriodMs: 1000,
+        withinMs: 2000,
+      });
+      const ingester = { ingester: { trace_idle_period: "2s", flush_check_period: "3s" } };
+      expect(freshnessOf(ingester, "2.10").withinMs).to.equal(5000);
+      expect(() => freshnessOf({ query_frontend: { query_end_cutoff: 30 } }, "3.0")).to.throw(
+        "query_frontend.query_end_cutoff: expected a Go duration string, got 30",
+      );
+    });
+
+    it("follows the tempo.yaml each stack actually renders", () => {
+      for (const stack of ["local", "prod"]) {
+        const settings = tempoSettingsFor(loadStackConfig(stackFileSource(stack)));
+        const rendered = parseYaml(renderTempoYaml(settings)) as unknown;
+        expect(searchFreshness(settings), stack).to.deep.equal(freshnessOf(rendered, settings.release.line));
+      }
+    });
+
+    it("parses Go durations, and nothing else", () => {
+      expect(parseGoDuration("1m30s")).to.equal(90_000);
+      expect(parseGoDuration("1.5s")).to.equal(1500);
+      expect(parseGoDuration("250ms")).to.equal(250);
+      expect(parseGoDuration("2h")).to.equal(7_200_000);
+      expect(parseGoDuration("0")).to.equal(0);
+      for (const bad of ["", "5", "soon", "1s ", "-"]) {
+        expect(() => parseGoDuration(bad), bad).to.throw("is not a Go duration");
+      }
     });
   });
 

@@ -16,3 +16,11 @@ export function stringField(value: unknown, name: string): string | undefined {
   const field = isRecord(value) ? value[name] : undefined;
   return typeof field === "string" && field !== "" ? field : undefined;
 }
+
+/** `value[name]` when `value` is an object and that field is a finite number (or a numeric string). */
+export function numberField(value: unknown, name: string): number | undefined {
+  const field = isRecord(value) ? value[name] : undefined;
+  const number =
+    typeof field === "number" ? field : typeof field === "string" && field.trim() !== "" ? Number(field) : NaN;
+  return Number.isFinite(number) ? number : undefined;
+}

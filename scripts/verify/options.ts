@@ -1,5 +1,7 @@
 import { parseArgs } from "node:util";
 import { DEFAULTS } from "../../config/stack/stackConfig";
+import { DEFAULT_SEARCH_WITHIN_MS, SEARCH_HEADROOM_MS, visibilityBudget } from "./freshness";
+import { seconds } from "./format";
 import { Headers, parseHeaderFlags, parseOtlpHeadersEnv } from "./headers";
 import { PulumiRunner, StackEndpoints, readStackOutputs } from "./stackOutputs";
 import { UsageError } from "./usageError";
@@ -21,8 +23,14 @@ export interface VerifyOptions {
   readonly grafanaCredentials?: GrafanaCredentials;
   readonly otlpHeaders: Headers;
   readonly tempoHeaders: Headers;
-  /** How long the trace may take to become visible (by id and in search). */
+  /** How long after its export the trace may take to become visible (by id and in search). */
   readonly timeoutMs: number;
+  /** Why `timeoutMs` is what it is: `--timeout`, or the promise it was derived from. */
+  readonly timeoutSource: string;
+  /** What the deployed tempo.yaml promises for search (Tempo 3.0's default promise if unknown). */
+  readonly searchWithinMs: number;
+  /** Between two searches; follows from the promise. */
+  readonly searchPollMs: number;
   /** How long to wait for Tempo's `/ready`. */
   readonly readyWaitMs: number;
   readonly serviceName: string;
@@ -32,8 +40,8 @@ export interface VerifyOptions {
 
 export type Command = { readonly kind: "help" } | { readonly kind: "verify"; readonly options: VerifyOptions };
 
-/** @default 30 seconds for the trace to become visible. */
-export const DEFAULT_TIMEOUT_SECONDS = 30;
+/** Without --timeout and without the stack's promise: Tempo 3.0's default promise (31 s) plus headroom (5 s). */
+export const DEFAULT_TIMEOUT_SECONDS = (DEFAULT_SEARCH_WITHIN_MS + SEARCH_HEADROOM_MS) / 1000;
 /** Tempo 3.x is ready within a second of starting; waiting longer only delays a real failure. */
 export const MAX_READY_WAIT_MS = 5000;
 /** Grafana's own default admin login name. */
@@ -53,7 +61,8 @@ With --stack (or no endpoints at all), endpoints come from \`pulumi stack output
   --grafana-password <pw>     Grafana password (or env GRAFANA_PASSWORD)
   --otlp-header Name=Value    header for the OTLP endpoint, repeatable (also env OTEL_EXPORTER_OTLP_HEADERS)
   --tempo-header Name=Value   header for the Tempo query API, repeatable
-  --timeout <seconds>         how long the trace may take to become visible (default ${DEFAULT_TIMEOUT_SECONDS})
+  --timeout <seconds>         how long the trace may take to become visible, by id and in search
+                              (default: the stack's tempoSearchWithinSeconds + ${seconds(SEARCH_HEADROOM_MS)}, else ${DEFAULT_TIMEOUT_SECONDS})
   --service-name <name>       service.name of the test span (default: the stack's, else ${DEFAULTS.serviceName})
   -h, --help                  show this help`;
 
@@ -94,7 +103,7 @@ export async function resolveCommand(
         ...parseOtlpHeadersEnv(from.otlpHeaders),
         ...parseHeaderFlags("--tempo-header", values["tempo-header"] ?? []),
       },
-      ...timeouts(values.timeout),
+      ...timeouts(values.timeout, from.tempoSearchWithinSeconds),
       serviceName: values["service-name"] ?? from.serviceName ?? DEFAULTS.serviceName,
       ...(values.stack ? { stack: values.stack } : {}),
     },
@@ -141,16 +150,21 @@ function credentials(
   return { grafanaCredentials: { user, password } };
 }
 
-function timeouts(flag: string | undefined): Pick<VerifyOptions, "timeoutMs" | "readyWaitMs"> {
-  const seconds = flag === undefined ? DEFAULT_TIMEOUT_SECONDS : Number(flag);
-  if (!Number.isFinite(seconds) || seconds <= 0) {
-    throw new UsageError(`--timeout ${JSON.stringify(flag)}: expected a number of seconds greater than 0`);
-  }
-  const timeoutMs = seconds * 1000;
-  return { timeoutMs, readyWaitMs: Math.min(timeoutMs, MAX_READY_WAIT_MS) };
+function timeouts(
+  flag: string | undefined,
+  stackWithinSeconds: number | undefined,
+): Pick<VerifyOptions, "timeoutMs" | "timeoutSource" | "searchWithinMs" | "searchPollMs" | "readyWaitMs"> {
+  const budget = visibilityBudget(flag, stackWithinSeconds);
+  return {
+    timeoutMs: budget.timeoutMs,
+    timeoutSource: budget.source,
+    searchWithinMs: budget.searchWithinMs,
+    searchPollMs: budget.searchPollMs,
+    readyWaitMs: Math.min(budget.timeoutMs, MAX_READY_WAIT_MS),
+  };
 }
 
-function requiredUrl(flag: string, output: string, value: string | undefined): string {
+export function requiredUrl(flag: string, output: string, value: string | undefined): string {
   const url = optionalUrl(flag, value);
   if (!url) {
     throw new UsageError(`no ${flag} given and the stack has no ${output} output`);
@@ -158,7 +172,7 @@ function requiredUrl(flag: string, output: string, value: string | undefined): s
   return url;
 }
 
-function optionalUrl(flag: string, value: string | undefined): string | undefined {
+export function optionalUrl(flag: string, value: string | undefined): string | undefined {
   if (value === undefined) {
     return undefined;
   }

@@ -24,7 +24,7 @@ export async function runVerify(options: VerifyOptions, deps: VerifyDeps): Promi
   };
   deps.write(
     `verify: service ${options.serviceName}; OTLP ${options.otlpUrl}, Tempo ${options.tempoUrl}, ` +
-      `Grafana ${options.grafanaUrl ?? "unknown"}; timeout ${seconds(options.timeoutMs)}`,
+      `Grafana ${options.grafanaUrl ?? "unknown"}; timeout ${seconds(options.timeoutMs)} (${options.timeoutSource})`,
   );
 
   const endpoints = await report.step("OTLP endpoint reachable, Tempo ready", () =>
@@ -39,9 +39,10 @@ export async function runVerify(options: VerifyOptions, deps: VerifyDeps): Promi
     return fail();
   }
 
-  // One budget for the trace to become visible, by id and then in search.
-  const deadline = deps.clock.now() + options.timeoutMs;
-  const visibility = { ...options, ...sent.value, deadline };
+  // Visible by id and listed by search, each within the timeout of the export.
+  const exportedAt = deps.clock.now();
+  const deadline = exportedAt + options.timeoutMs;
+  const visibility = { ...options, ...sent.value, exportedAt, deadline };
   const stored = await report.step("trace stored in Tempo", () => checkTraceStored(visibility, deps));
   if (!stored.ok) {
     return fail();

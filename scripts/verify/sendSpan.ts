@@ -101,7 +101,7 @@ export const sendTestSpan: SendSpan = async (request) => {
 };
 
 /** OTLPExporterError carries the HTTP status as a numeric `code` and the body as `data`. */
-function describeExportError(error: Error | undefined): { reason: string; httpStatus?: number } {
+export function describeExportError(error: Error | undefined): { reason: string; httpStatus?: number } {
   if (error === undefined) {
     return { reason: "the exporter reported a failure without an error" };
   }

@@ -1,6 +1,6 @@
 import { execFile } from "node:child_process";
 import { PROJECT_ROOT } from "../../config/stack/stackFile";
-import { isRecord, stringField } from "./json";
+import { isRecord, numberField, stringField } from "./json";
 import { UsageError } from "./usageError";
 
 /** What verify needs from `pulumi stack output`; any of it may be missing. */
@@ -17,6 +17,11 @@ export interface StackEndpoints {
    * wants the same token for ingest and for the query API.
    */
   readonly otlpHeaders?: string;
+  /**
+   * How soon the deployed tempo.yaml lists a fresh trace by TraceQL search, in seconds
+   * (config/files/tempoFreshness.ts); absent in lgtm mode, whose image brings its own tempo.yaml.
+   */
+  readonly tempoSearchWithinSeconds?: number;
 }
 
 /**
@@ -77,5 +82,10 @@ export function parseStackOutputs(json: string): StackEndpoints {
     grafanaAdminPassword: stringField(document, "grafanaAdminPassword"),
     serviceName: stringField(document.agentEnv, "OTEL_SERVICE_NAME"),
     otlpHeaders: stringField(document, "agentOtlpHeaders"),
+    tempoSearchWithinSeconds: positive(numberField(document, "tempoSearchWithinSeconds")),
   };
+}
+
+function positive(value: number | undefined): number | undefined {
+  return value !== undefined && value > 0 ? value : undefined;
 }

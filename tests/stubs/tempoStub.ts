@@ -1,13 +1,24 @@
 import * as http from "node:http";
 import { gunzipSync } from "node:zlib";
+import { tempoSettingsFor } from "../../config/files/stackFiles";
+import { SearchFreshness, searchFreshness } from "../../config/files/tempoFreshness";
+import { loadStackConfig } from "../../config/stack/stackConfig";
+import { stackFileSource } from "../../config/stack/stackFile";
 
 /**
- * In-process stand-ins for the three services verify talks to, each on its own port of
+ * In-process stand-ins for the three services verify and load talk to, each on its own port of
  * 127.0.0.1 as in the local stack: Tempo's OTLP/HTTP receiver, Tempo's query API and Grafana.
  * They speak just enough of each API, and each link can be broken on purpose.
+ *
+ * Search behaves like Tempo 3.0.3's query frontend and live-store (read from modules/frontend,
+ * pkg/api/http.go and modules/livestore at v3.0.3; see config/files/tempoFreshness.ts): every
+ * window's end is cut to now − `queryEndCutoffMs` and sent in whole seconds, and a trace is only
+ * searchable once the live-store has cut it into its head block, on the first flush-check tick
+ * more than `traceIdleMs` after its last span arrived. Reads by id see a trace at once, as
+ * Tempo's do. Time comes from an injectable clock, so tests can run half a minute in no time.
  */
 export interface StubBehaviour {
-  /** Status of `POST /v1/traces`; the span is kept only on 200. @default 200 */
+  /** Status of `POST /v1/traces`; the spans are kept only on 200. @default 200 */
   otlpStatus: number;
   /** `/ready` answers 200; otherwise 503 "Ingester not ready", as Tempo does while starting. @default true */
   tempoReady: boolean;
@@ -15,8 +26,24 @@ export interface StubBehaviour {
   storeTraces: boolean;
   /** `/api/v2/traces/<id>` is served; otherwise only `/api/traces/<id>`, as in older Tempo. @default true */
   serveV2: boolean;
-  /** Stored traces are found by `/api/search`. @default true */
+  /** Stored traces are found by `/api/search` at all. @default true */
   indexSearch: boolean;
+  /** `query_frontend.query_end_cutoff`. @default what the rendered local tempo.yaml sets (Tempo's default if absent) */
+  queryEndCutoffMs: number;
+  /** `live_store.max_trace_idle`. @default as above */
+  traceIdleMs: number;
+  /** `live_store.flush_check_period`; 0 cuts on every look. @default as above */
+  flushCheckPeriodMs: number;
+  /**
+   * Spans accepted per second of the stub's clock; a request that would go above it is refused
+   * whole with 429, as Tempo's distributor refuses a push over the tenant's ingestion limit.
+   * @default no limit
+   */
+  ingestSpansPerSecond: number;
+  /** `Retry-After` on a 429 (the OTLP exporters honour it). @default none */
+  retryAfter: string | undefined;
+  /** The receiver answers this much later, in real milliseconds. @default 0 */
+  otlpDelayMs: number;
   /** `/api/health` answers 200 with `database: "ok"`; otherwise 503 `database: "failing"`. @default true */
   grafanaHealthy: boolean;
   /** `/api/datasources/uid/tempo` exists. @default true */
@@ -29,14 +56,24 @@ export interface StubBehaviour {
   requiredTempoHeaders: Readonly<Record<string, string>>;
 }
 
-/** One span as the receiver decoded it from OTLP/JSON. */
-export interface ReceivedSpan {
-  readonly traceId: string;
-  readonly spanId: string;
-  readonly name: string;
-  readonly serviceName: string | undefined;
-  readonly attributes: Readonly<Record<string, unknown>>;
-}
+/** The search freshness the project's local tempo.yaml promises, from the same builder the stack uses. */
+export const LOCAL_FRESHNESS: SearchFreshness = searchFreshness(
+  tempoSettingsFor(loadStackConfig(stackFileSource("local"))),
+);
+
+/** A Tempo whose search lists a trace as soon as the whole-second window allows. */
+export const INSTANT_SEARCH: Pick<StubBehaviour, "queryEndCutoffMs" | "traceIdleMs" | "flushCheckPeriodMs"> = {
+  queryEndCutoffMs: 0,
+  traceIdleMs: 0,
+  flushCheckPeriodMs: 0,
+};
+
+/** Tempo 3.0.3 with its own defaults (`modules/frontend/config.go`, `modules/livestore/config.go`). */
+export const TEMPO_DEFAULT_SEARCH: Pick<StubBehaviour, "queryEndCutoffMs" | "traceIdleMs" | "flushCheckPeriodMs"> = {
+  queryEndCutoffMs: 30_000,
+  traceIdleMs: 5_000,
+  flushCheckPeriodMs: 5_000,
+};
 
 export const DEFAULT_BEHAVIOUR: StubBehaviour = {
   otlpStatus: 200,
@@ -44,12 +81,42 @@ export const DEFAULT_BEHAVIOUR: StubBehaviour = {
   storeTraces: true,
   serveV2: true,
   indexSearch: true,
+  queryEndCutoffMs: LOCAL_FRESHNESS.queryEndCutoffMs,
+  traceIdleMs: LOCAL_FRESHNESS.traceIdleMs,
+  flushCheckPeriodMs: LOCAL_FRESHNESS.flushCheckPeriodMs,
+  ingestSpansPerSecond: Number.POSITIVE_INFINITY,
+  retryAfter: undefined,
+  otlpDelayMs: 0,
   grafanaHealthy: true,
   provisionDatasource: true,
   grafanaLogin: { user: "admin", password: "s3cret" },
   requiredOtlpHeaders: {},
   requiredTempoHeaders: {},
 };
+
+/** The query frontend's default lookback when a clamped window would start after its end. */
+const DEFAULT_LOOKBACK_MS = 15 * 60_000;
+/** `query_frontend.search.default_result_limit`. */
+const DEFAULT_SEARCH_LIMIT = 20;
+
+export interface StubOptions {
+  /** The stub's wall clock, Unix milliseconds. @default Date.now */
+  readonly now?: () => number;
+}
+
+/** One span as the receiver decoded it from OTLP/JSON. */
+export interface ReceivedSpan {
+  readonly traceId: string;
+  readonly spanId: string;
+  readonly parentSpanId: string | undefined;
+  readonly name: string;
+  readonly kind: number | undefined;
+  readonly serviceName: string | undefined;
+  readonly resource: Readonly<Record<string, unknown>>;
+  readonly attributes: Readonly<Record<string, unknown>>;
+  readonly startMs: number;
+  readonly endMs: number;
+}
 
 /** OTLP/JSON key-value attributes, the subset of value kinds the JS SDK writes. */
 interface OtlpKeyValue {
@@ -62,11 +129,43 @@ interface OtlpKeyValue {
   };
 }
 
+interface OtlpSpan {
+  readonly traceId: string;
+  readonly spanId: string;
+  readonly parentSpanId?: string;
+  readonly name: string;
+  readonly kind?: number;
+  readonly startTimeUnixNano?: string | number;
+  readonly endTimeUnixNano?: string | number;
+  readonly attributes?: readonly OtlpKeyValue[];
+}
+
+interface OtlpScopeSpans {
+  readonly scope?: unknown;
+  readonly spans?: readonly OtlpSpan[];
+}
+
 interface OtlpResourceSpans {
   readonly resource?: { readonly attributes?: readonly OtlpKeyValue[] };
-  readonly scopeSpans?: readonly {
-    readonly spans?: readonly { traceId: string; spanId: string; name: string; attributes?: readonly OtlpKeyValue[] }[];
-  }[];
+  readonly scopeSpans?: readonly OtlpScopeSpans[];
+}
+
+/** A trace as the stub holds it: its spans, its raw batches (served back by id), and its times. */
+interface StoredTrace {
+  readonly id: string;
+  readonly spans: ReceivedSpan[];
+  readonly batches: OtlpResourceSpans[];
+  startMs: number;
+  endMs: number;
+  /** Stub clock time the last span arrived: the live-store's idle timer starts here. */
+  lastReceivedAt: number;
+}
+
+/** One `scope.name = value` condition of a TraceQL spanset filter. */
+interface Condition {
+  readonly scope: "resource" | "span";
+  readonly key: string;
+  readonly value: string | number | boolean;
 }
 
 export class TracingStub {
@@ -75,17 +174,27 @@ export class TracingStub {
   public readonly spans: ReceivedSpan[] = [];
   /** Path and query of every request to the query API, in order. */
   public readonly tempoRequests: string[] = [];
-  /** The raw resourceSpans of each stored trace, by lower-case trace id, served back by id. */
-  private readonly stored = new Map<string, OtlpResourceSpans[]>();
+  /** Status of every answered `POST /v1/traces`, in order. */
+  public readonly otlpStatuses: number[] = [];
+  private readonly stored = new Map<string, StoredTrace>();
   private readonly servers: http.Server[] = [];
+  private readonly now: () => number;
+  /** The live-store's flush-check ticks count from here. */
+  private readonly startedAt: number;
+  private ingestWindow = { second: Number.NaN, spans: 0 };
 
-  private constructor(behaviour: Partial<StubBehaviour>) {
+  private constructor(behaviour: Partial<StubBehaviour>, options: StubOptions) {
     this.behaviour = { ...DEFAULT_BEHAVIOUR, ...behaviour };
+    this.now = options.now ?? Date.now;
+    this.startedAt = this.now();
   }
 
   /** Starts the three servers on free ports. */
-  static async start(behaviour: Partial<StubBehaviour> = {}): Promise<TracingStub & StubUrls> {
-    const stub = new TracingStub(behaviour);
+  static async start(
+    behaviour: Partial<StubBehaviour> = {},
+    options: StubOptions = {},
+  ): Promise<TracingStub & StubUrls> {
+    const stub = new TracingStub(behaviour, options);
     const [otlpUrl, tempoUrl, grafanaUrl] = await Promise.all([
       stub.listen((req, body) => stub.otlp(req, body)),
       stub.listen((req) => stub.tempo(req)),
@@ -106,15 +215,21 @@ export class TracingStub {
     );
   }
 
-  private async listen(handle: (req: http.IncomingMessage, body: Buffer) => Answer): Promise<string> {
+  /** The trace ids stored so far, lower case as received. */
+  traceIds(): string[] {
+    return [...this.stored.keys()];
+  }
+
+  private async listen(handle: (req: http.IncomingMessage, body: Buffer) => Answer | Promise<Answer>): Promise<string> {
     const server = http.createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on("data", (chunk: Buffer) => chunks.push(chunk));
       req.on("end", () => {
-        const answer = handle(req, Buffer.concat(chunks));
-        const type = typeof answer.body === "string" ? "text/plain" : "application/json";
-        res.writeHead(answer.status, { "Content-Type": type });
-        res.end(typeof answer.body === "string" ? answer.body : JSON.stringify(answer.body));
+        void Promise.resolve(handle(req, Buffer.concat(chunks))).then((answer) => {
+          const type = typeof answer.body === "string" ? "text/plain" : "application/json";
+          res.writeHead(answer.status, { "Content-Type": type, ...answer.headers });
+          res.end(typeof answer.body === "string" ? answer.body : JSON.stringify(answer.body));
+        });
       });
     });
     this.servers.push(server);
@@ -123,7 +238,18 @@ export class TracingStub {
   }
 
   /** Tempo's OTLP/HTTP receiver: only `POST /v1/traces`, JSON encoded. */
-  private otlp(req: http.IncomingMessage, body: Buffer): Answer {
+  private async otlp(req: http.IncomingMessage, body: Buffer): Promise<Answer> {
+    const answer = this.receiveRequest(req, body);
+    if (req.method === "POST" && req.url === "/v1/traces") {
+      this.otlpStatuses.push(answer.status);
+    }
+    if (this.behaviour.otlpDelayMs > 0) {
+      await new Promise((resolve) => setTimeout(resolve, this.behaviour.otlpDelayMs));
+    }
+    return answer;
+  }
+
+  private receiveRequest(req: http.IncomingMessage, body: Buffer): Answer {
     if (req.method !== "POST" || req.url !== "/v1/traces") {
       return { status: 404, body: "404 page not found" };
     }
@@ -138,29 +264,87 @@ export class TracingStub {
     }
     const raw = req.headers["content-encoding"] === "gzip" ? gunzipSync(body) : body;
     const request = JSON.parse(raw.toString("utf8")) as { resourceSpans?: OtlpResourceSpans[] };
-    for (const resourceSpans of request.resourceSpans ?? []) {
+    const batches = request.resourceSpans ?? [];
+    if (!this.admit(countSpans(batches))) {
+      const retryAfter = this.behaviour.retryAfter;
+      return {
+        status: 429,
+        headers: retryAfter === undefined ? {} : { "Retry-After": retryAfter },
+        body: {
+          message: `RATE_LIMITED: ingestion rate limit (local: ${this.behaviour.ingestSpansPerSecond} spans/s) exceeded. consider increasing the limit or reducing ingestion rate.`,
+        },
+      };
+    }
+    for (const resourceSpans of batches) {
       this.receive(resourceSpans);
     }
     return { status: 200, body: {} };
   }
 
+  /** The per-second ingestion limit: the whole request fits in this second's budget, or none of it. */
+  private admit(spans: number): boolean {
+    const second = Math.floor(this.now() / 1000);
+    if (second !== this.ingestWindow.second) {
+      this.ingestWindow = { second, spans: 0 };
+    }
+    if (this.ingestWindow.spans + spans > this.behaviour.ingestSpansPerSecond) {
+      return false;
+    }
+    this.ingestWindow.spans += spans;
+    return true;
+  }
+
   private receive(resourceSpans: OtlpResourceSpans): void {
-    const serviceName = attributeMap(resourceSpans.resource?.attributes)["service.name"];
+    const resource = attributeMap(resourceSpans.resource?.attributes);
+    const serviceName = typeof resource["service.name"] === "string" ? resource["service.name"] : undefined;
+    const receivedAt = this.now();
     for (const scope of resourceSpans.scopeSpans ?? []) {
+      const byTrace = new Map<string, OtlpSpan[]>();
       for (const span of scope.spans ?? []) {
-        this.spans.push({
+        const received: ReceivedSpan = {
           traceId: span.traceId,
           spanId: span.spanId,
+          parentSpanId: span.parentSpanId || undefined,
           name: span.name,
-          serviceName: typeof serviceName === "string" ? serviceName : undefined,
+          kind: span.kind,
+          serviceName,
+          resource,
           attributes: attributeMap(span.attributes),
-        });
-        if (this.behaviour.storeTraces) {
-          const key = span.traceId.toLowerCase();
-          this.stored.set(key, [...(this.stored.get(key) ?? []), resourceSpans]);
+          startMs: Number(span.startTimeUnixNano ?? 0) / 1e6,
+          endMs: Number(span.endTimeUnixNano ?? 0) / 1e6,
+        };
+        this.spans.push(received);
+        if (!this.behaviour.storeTraces) {
+          continue;
         }
+        const key = span.traceId.toLowerCase();
+        const trace = this.stored.get(key) ?? this.newTrace(key, received);
+        trace.spans.push(received);
+        trace.startMs = Math.min(trace.startMs, received.startMs);
+        trace.endMs = Math.max(trace.endMs, received.endMs);
+        trace.lastReceivedAt = receivedAt;
+        byTrace.set(key, [...(byTrace.get(key) ?? []), span]);
+      }
+      // Each trace is served back with its own spans only, under the batch's resource.
+      for (const [key, spans] of byTrace) {
+        this.stored
+          .get(key)
+          ?.batches.push({ resource: resourceSpans.resource, scopeSpans: [{ scope: scope.scope, spans }] });
       }
     }
+  }
+
+  private newTrace(key: string, first: ReceivedSpan): StoredTrace {
+    const trace: StoredTrace = {
+      id: key,
+      spans: [],
+      batches: [],
+      startMs: first.startMs,
+      endMs: first.endMs,
+      lastReceivedAt: this.now(),
+    };
+    this.stored.set(key, trace);
+    return trace;
   }
 
   /** Tempo's query API: `/ready`, traces by id (v2 and v1) and TraceQL search. */
@@ -181,36 +365,85 @@ export class TracingStub {
       if (v2 && !this.behaviour.serveV2) {
         return { status: 404, body: "404 page not found" };
       }
-      const batches = this.stored.get(byId[2].toLowerCase());
-      if (!batches) {
+      const trace = this.stored.get(byId[2].toLowerCase().padStart(32, "0"));
+      if (!trace) {
         return { status: 404, body: "trace not found" };
       }
-      return { status: 200, body: v2 ? { trace: { resourceSpans: batches } } : { batches } };
+      return { status: 200, body: v2 ? { trace: { resourceSpans: trace.batches } } : { batches: trace.batches } };
     }
     if (url.pathname === "/api/search") {
-      return { status: 200, body: { traces: this.search(url.searchParams.get("q") ?? ""), metrics: {} } };
+      return this.search(url.searchParams);
     }
     return { status: 404, body: "404 page not found" };
   }
 
   /**
-   * Just the TraceQL the guide uses: a service name, optionally `&& span.agent.has_history=true`.
-   * Trace ids come back without leading zeros, as Tempo prints them.
+   * TraceQL spanset filters of `scope.key = value` conditions joined by `&&` (what the guide and
+   * the load command use). Trace ids come back without leading zeros, as Tempo prints them.
    */
-  private search(query: string): { traceID: string; rootServiceName: string }[] {
-    if (!this.behaviour.indexSearch) {
-      return [];
+  private search(params: URLSearchParams): Answer {
+    const query = params.get("q") ?? "";
+    const conditions = parseTraceQL(query);
+    if (conditions === undefined) {
+      return { status: 400, body: `invalid TraceQL query: this stub parses {scope.key=value && ...} only: ${query}` };
     }
-    const service = /resource\.service\.name="([^"]*)"/.exec(query)?.[1];
-    const needsHistory = query.includes("span.agent.has_history=true");
-    const matches = this.spans.filter(
-      (span) =>
-        this.stored.has(span.traceId.toLowerCase()) &&
-        span.serviceName === service &&
-        (!needsHistory || span.attributes["agent.has_history"] === true),
-    );
-    const ids = [...new Set(matches.map((span) => span.traceId.toLowerCase().replace(/^0+/, "")))];
-    return ids.map((traceID) => ({ traceID, rootServiceName: service ?? "" }));
+    const window = this.window(params);
+    const limit = Number(params.get("limit") ?? DEFAULT_SEARCH_LIMIT) || DEFAULT_SEARCH_LIMIT;
+    const traces: object[] = [];
+    if (this.behaviour.indexSearch) {
+      for (const trace of this.stored.values()) {
+        if (traces.length >= limit) {
+          break;
+        }
+        const inWindow = trace.startMs <= window.endS * 1000 && trace.endMs >= window.startS * 1000;
+        if (inWindow && this.cut(trace) && trace.spans.some((span) => conditions.every((c) => holds(span, c)))) {
+          const root = trace.spans.find((span) => span.parentSpanId === undefined) ?? trace.spans[0];
+          traces.push({
+            traceID: trace.id.replace(/^0+/, ""),
+            rootServiceName: root.serviceName ?? "",
+            rootTraceName: root.name,
+            startTimeUnixNano: String(Math.round(trace.startMs * 1e6)),
+            durationMs: Math.round(trace.endMs - trace.startMs),
+          });
+        }
+      }
+    }
+    return { status: 200, body: { traces, metrics: { inspectedTraces: this.stored.size } } };
+  }
+
+  /**
+   * The window the query frontend passes on (`ClampDateRangeReq`): the end cut to
+   * now − cutoff, a start after that end replaced by the default lookback, in whole seconds.
+   */
+  private window(params: URLSearchParams): { startS: number; endS: number } {
+    const now = this.now();
+    const maxEndMs = now - this.behaviour.queryEndCutoffMs;
+    const start = params.get("start");
+    const end = params.get("end");
+    if (start === null || end === null) {
+      return { startS: Math.floor((now - DEFAULT_LOOKBACK_MS) / 1000), endS: Math.floor(maxEndMs / 1000) };
+    }
+    let startMs = Number(start) * 1000;
+    let endMs = Number(end) * 1000;
+    if (maxEndMs < endMs) {
+      endMs = maxEndMs;
+      if (startMs > endMs) {
+        startMs = now - DEFAULT_LOOKBACK_MS;
+      }
+    }
+    return { startS: Math.floor(startMs / 1000), endS: Math.floor(endMs / 1000) };
+  }
+
+  /** Whether the live-store has cut the trace into its head block, where search reads. */
+  private cut(trace: StoredTrace): boolean {
+    const idleSince = trace.lastReceivedAt + this.behaviour.traceIdleMs;
+    const period = this.behaviour.flushCheckPeriodMs;
+    if (period <= 0) {
+      return this.now() >= idleSince;
+    }
+    // The first tick strictly after the trace went idle.
+    const tick = this.startedAt + (Math.floor((idleSince - this.startedAt) / period) + 1) * period;
+    return this.now() >= tick;
   }
 
   /** Grafana: `/api/health`, and the data source by uid behind basic auth. */
@@ -241,8 +474,50 @@ export interface StubUrls {
 
 interface Answer {
   readonly status: number;
+  readonly headers?: Readonly<Record<string, string>>;
   /** A string is sent as text, anything else as JSON. */
   readonly body: string | object;
+}
+
+/** `{resource.service.name="x" && span.agent.has_history=true}` to its conditions; undefined if not of that form. */
+export function parseTraceQL(query: string): Condition[] | undefined {
+  const inner = /^\s*\{(.*)\}\s*$/.exec(query)?.[1];
+  if (inner === undefined) {
+    return undefined;
+  }
+  const conditions: Condition[] = [];
+  for (const part of inner.split("&&")) {
+    const match = /^\s*(resource|span)\.([A-Za-z0-9_.]+)\s*=\s*("(?:[^"\\]|\\.)*"|true|false|-?\d+(?:\.\d+)?)\s*$/.exec(
+      part,
+    );
+    if (!match) {
+      return undefined;
+    }
+    const literal = match[3];
+    const value: Condition["value"] = literal.startsWith('"')
+      ? (JSON.parse(literal) as string)
+      : literal === "true" || literal === "false"
+        ? literal === "true"
+        : Number(literal);
+    conditions.push({ scope: match[1] === "resource" ? "resource" : "span", key: match[2], value });
+  }
+  return conditions;
+}
+
+function holds(span: ReceivedSpan, condition: Condition): boolean {
+  const attributes = condition.scope === "resource" ? span.resource : span.attributes;
+  const actual = attributes[condition.key];
+  return typeof condition.value === "number" ? Number(actual) === condition.value : actual === condition.value;
+}
+
+function countSpans(batches: readonly OtlpResourceSpans[]): number {
+  let count = 0;
+  for (const batch of batches) {
+    for (const scope of batch.scopeSpans ?? []) {
+      count += scope.spans?.length ?? 0;
+    }
+  }
+  return count;
 }
 
 function carries(req: http.IncomingMessage, required: Readonly<Record<string, string>>): boolean {

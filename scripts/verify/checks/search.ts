@@ -1,5 +1,5 @@
 import { BrokenLink, FIXES } from "../failures";
-import { seconds } from "../format";
+import { duration, seconds } from "../format";
 import { Headers } from "../headers";
 import { describeAnswer, httpGet, joinUrl } from "../http";
 import { isRecord, parseJson, stringField } from "../json";
@@ -14,8 +14,14 @@ export interface SearchTarget {
   readonly traceId: string;
   /** Unix milliseconds when the span was sent: the search window is around it. */
   readonly sentAtMs: number;
+  /** `clock.now()` when the export was accepted: visibility is timed from here. */
+  readonly exportedAt: number;
   readonly deadline: number;
   readonly timeoutMs: number;
+  /** What the deployed tempo.yaml promises, for the report. */
+  readonly searchWithinMs: number;
+  /** Between two searches. */
+  readonly searchPollMs: number;
 }
 
 /** Slack on both sides of the window, for clock skew between this machine and Tempo. */
@@ -29,11 +35,17 @@ export function guideQueries(serviceName: string): string[] {
   return [`{${service}}`, `{${service} && span.agent.has_history=true}`];
 }
 
-/** Step 4: each of the guide's TraceQL searches lists the trace; polled, since the index can lag. */
+/**
+ * Step 4: each of the guide's TraceQL searches lists the trace. Polled until the deadline:
+ * Tempo lists a trace only once its search window (which ends `query_end_cutoff` in the past)
+ * reaches the trace and the live-store has cut it into a block.
+ */
 export async function checkSearch(target: SearchTarget, deps: CheckDeps): Promise<StepDone<void>> {
   const notes: string[] = [];
   for (const query of guideQueries(target.serviceName)) {
-    const result = await pollUntil(() => attempt(target, query, deps), target.deadline, deps.clock);
+    const windowStartS = Math.floor(target.sentAtMs / 1000) - WINDOW_SLACK_S;
+    const search = () => searchLists({ ...target, windowStartS }, query, deps);
+    const result = await pollUntil(search, target.deadline, deps.clock, target.searchPollMs);
     if (!result.done) {
       throw new BrokenLink(
         "search empty",
@@ -41,15 +53,32 @@ export async function checkSearch(target: SearchTarget, deps: CheckDeps): Promis
         FIXES.searchEmpty,
       );
     }
-    notes.push(`${query} lists it`);
+    const after = duration(deps.clock.now() - target.exportedAt);
+    const promise = `promised within ${seconds(target.searchWithinMs)}, searched every ${seconds(target.searchPollMs)}`;
+    notes.push(`${query} lists it, ${after} after the export (${promise})`);
   }
   return { value: undefined, notes };
 }
 
-async function attempt(target: SearchTarget, query: string, deps: CheckDeps): Promise<Attempt<void>> {
+/** One search for one trace: its id, and where the window starts. */
+export interface TraceSearch {
+  readonly tempoUrl: string;
+  readonly tempoHeaders: Headers;
+  readonly traceId: string;
+  /** Unix seconds. The end is always after now: Tempo cuts it to now − query_end_cutoff. */
+  readonly windowStartS: number;
+  /** A `clock.now()` value: the request may take what is left until then. */
+  readonly deadline: number;
+}
+
+/**
+ * One TraceQL search: done when it lists the trace. Rejected credentials throw a BrokenLink,
+ * since waiting will not change them.
+ */
+export async function searchLists(target: TraceSearch, query: string, deps: CheckDeps): Promise<Attempt<void>> {
   const params = new URLSearchParams({
     q: query,
-    start: String(Math.floor(target.sentAtMs / 1000) - WINDOW_SLACK_S),
+    start: String(target.windowStartS),
     end: String(Math.ceil(Date.now() / 1000) + WINDOW_SLACK_S),
     limit: String(SEARCH_LIMIT),
   });

@@ -26,7 +26,8 @@ export interface StoredTrace {
  * "not stored yet" or "no such route", so v1 is asked too, and both are polled to the deadline.
  */
 export async function checkTraceStored(lookup: TraceLookup, deps: CheckDeps): Promise<StepDone<StoredTrace>> {
-  const result = await pollUntil(() => attempt(lookup, deps), lookup.deadline, deps.clock);
+  const expected = JSON.stringify(TEST_SPAN.name);
+  const result = await pollUntil(() => findTrace(lookup, expected, deps), lookup.deadline, deps.clock);
   if (!result.done) {
     throw new BrokenLink(
       "trace not stored",
@@ -38,22 +39,34 @@ export async function checkTraceStored(lookup: TraceLookup, deps: CheckDeps): Pr
   return { value: stored, notes: [`visible after ${duration(stored.elapsedMs)} at ${stored.route}/${lookup.traceId}`] };
 }
 
-async function attempt(lookup: TraceLookup, deps: CheckDeps): Promise<Attempt<StoredTrace["route"]>> {
+/**
+ * One read by id: done with the route that answered when a 200 carries `expected` (text the
+ * trace must contain). Rejected credentials throw a BrokenLink.
+ */
+export async function findTrace(
+  lookup: Pick<TraceLookup, "tempoUrl" | "tempoHeaders" | "traceId" | "deadline">,
+  expected: string,
+  deps: CheckDeps,
+): Promise<Attempt<StoredTrace["route"]>> {
   const v2 = await fetchTrace(lookup, deps, "/api/v2/traces");
-  if (holdsTrace(v2)) {
+  if (holdsTrace(v2, expected)) {
     return { done: true, value: "/api/v2/traces" };
   }
   if (!(v2.reached && v2.status === 404)) {
     return { done: false, miss: `/api/v2/traces: ${describeAnswer(v2)}` };
   }
   const v1 = await fetchTrace(lookup, deps, "/api/traces");
-  if (holdsTrace(v1)) {
+  if (holdsTrace(v1, expected)) {
     return { done: true, value: "/api/traces" };
   }
   return { done: false, miss: `/api/v2/traces: ${describeAnswer(v2)}; /api/traces: ${describeAnswer(v1)}` };
 }
 
-async function fetchTrace(lookup: TraceLookup, deps: CheckDeps, route: StoredTrace["route"]): Promise<HttpOutcome> {
+async function fetchTrace(
+  lookup: Pick<TraceLookup, "tempoUrl" | "tempoHeaders" | "traceId" | "deadline">,
+  deps: CheckDeps,
+  route: StoredTrace["route"],
+): Promise<HttpOutcome> {
   const url = joinUrl(lookup.tempoUrl, `${route}/${lookup.traceId}`);
   const timeoutMs = timeLeft(lookup.deadline, deps);
   const answer = await httpGet(deps.http, url, { headers: lookup.tempoHeaders, timeoutMs });
@@ -64,6 +77,6 @@ async function fetchTrace(lookup: TraceLookup, deps: CheckDeps, route: StoredTra
 }
 
 /** A 200 counts only with our span in it, so an empty or partial answer is polled again. */
-function holdsTrace(answer: HttpOutcome): boolean {
-  return answer.reached && answer.status === 200 && answer.body.includes(JSON.stringify(TEST_SPAN.name));
+function holdsTrace(answer: HttpOutcome, expected: string): boolean {
+  return answer.reached && answer.status === 200 && answer.body.includes(expected);
 }

@@ -1,0 +1,280 @@
+import { expect } from "chai";
+import { LoadMainDeps, main, realLoadDeps } from "../scripts/load/main";
+import { LoadResult } from "../scripts/load/report";
+import { percentiles } from "../scripts/load/stats";
+import { PulumiRunner } from "../scripts/verify/stackOutputs";
+import { ReceivedSpan, StubBehaviour, StubUrls, TracingStub } from "./stubs/tempoStub";
+import { VirtualTime } from "./stubs/virtualTime";
+
+interface Run {
+  readonly code: number;
+  /** What went to stdout: the report, or the JSON document with --json. */
+  readonly stdout: string;
+  /** Progress with --json, and usage errors. */
+  readonly stderr: string;
+}
+
+const noPulumi: PulumiRunner = () => Promise.resolve(undefined);
+
+/**
+ * Runs the load command in-process, as `npm run load -- <argv>` would; on `time`'s clock when
+ * given (its waits then cost no real time), else in real time.
+ */
+async function load(
+  argv: readonly string[],
+  options: { pulumi?: PulumiRunner; time?: VirtualTime } = {},
+): Promise<Run> {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  const deps: LoadMainDeps = {
+    ...realLoadDeps,
+    ...(options.time ? { clock: options.time.clock } : {}),
+    write: (line) => stdout.push(line),
+    writeError: (line) => stderr.push(line),
+    pulumi: options.pulumi ?? noPulumi,
+  };
+  const code = await main(argv, {}, deps);
+  return { code, stdout: stdout.join("\n"), stderr: stderr.join("\n") };
+}
+
+function parseResult(run: Run): LoadResult {
+  return JSON.parse(run.stdout) as LoadResult;
+}
+
+/**
+ * A Tempo that lists a trace 200-300 ms after its last span (live-store idle 200 ms, checks
+ * every 100 ms, no end cutoff), on a clock a second ahead so the whole-second search window
+ * never costs these real-time tests a second.
+ */
+const QUICK_TEMPO: Partial<StubBehaviour> = { queryEndCutoffMs: 0, traceIdleMs: 200, flushCheckPeriodMs: 100 };
+
+/** Small and short: these tests measure the command, not the machine. */
+const SMALL = ["--spans-per-trace", "10", "--exporters", "2", "--batch-size", "200"];
+
+describe("npm run load", () => {
+  let running: TracingStub | undefined;
+
+  /** A stub in real time, or on `time`'s clock. */
+  async function withStub(behaviour: Partial<StubBehaviour>, time?: VirtualTime): Promise<TracingStub & StubUrls> {
+    const now = time ? time.wallNow : () => Date.now() + 1000;
+    const stub = await TracingStub.start({ ...QUICK_TEMPO, ...behaviour }, { now });
+    running = stub;
+    return stub;
+  }
+
+  afterEach(async () => {
+    await running?.close();
+    running = undefined;
+  });
+
+  it("offers diagram-agent traces at the rate, and reports accepted spans, export latency and when samples became visible", async () => {
+    // GIVEN a Tempo that answers each push after 30 ms, behind a token on both sides, whose stack says search within 2 s
+    const stub = await withStub({
+      otlpDelayMs: 30,
+      requiredOtlpHeaders: { authorization: "Bearer t0ken" },
+      requiredTempoHeaders: { authorization: "Bearer t0ken" },
+    });
+    const stack: PulumiRunner = () =>
+      Promise.resolve(
+        JSON.stringify({
+          otlpHttpEndpoint: stub.otlpUrl,
+          tempoQueryUrl: stub.tempoUrl,
+          agentOtlpHeaders: "Authorization=Bearer%20t0ken",
+          tempoSearchWithinSeconds: 2,
+        }),
+      );
+
+    // WHEN 2000 spans/s are offered for 0.5 s, one trace in every 0.1 s followed
+    const run = await load(
+      ["--stack", "prod", "--rate", "2000", "--duration", "0.5", "--sample-every", "0.1", "--json", ...SMALL],
+      { pulumi: stack },
+    );
+
+    // THEN all of it arrives, in traces of the agent's shape
+    expect(run.code, run.stderr).to.equal(0);
+    const result = parseResult(run);
+    expect(result.passed).to.equal(true);
+    expect(result.settings).to.include({
+      spansPerSecond: 2000,
+      spansPerTrace: 10,
+      timeoutSeconds: 7,
+      searchWithinSeconds: 2,
+    });
+    expect(result.spans.offered)
+      .to.equal(result.traces.offered * 10)
+      .and.be.within(900, 1100);
+    expect(result.spans).to.include({ accepted: result.spans.offered, refused: 0, failed: 0, dropped: 0 });
+    expect(stub.spans).to.have.length(result.spans.accepted);
+    expect(result.perSecond.offered).to.be.within(1800, 2200);
+    expectAgentShape(stub.spans, 10, result.target.runId);
+
+    // Every push answered 200 once, and each export took at least the stub's 30 ms
+    const requests = result.exportLatencyMs.count;
+    expect(result.httpAnswers).to.deep.equal({ 200: requests });
+    expect(stub.otlpStatuses).to.have.length(requests);
+    const latency = result.exportLatencyMs;
+    expect(latency.p50).to.be.at.least(30);
+    expect([latency.p50, latency.p90, latency.p99, latency.max]).to.deep.equal(
+      [latency.p50, latency.p90, latency.p99, latency.max].sort((a, b) => (a ?? 0) - (b ?? 0)),
+    );
+
+    // Samples: readable by id at once, listed by search only once the live-store cut them
+    const { visibility } = result;
+    expect(visibility.samples).to.be.within(4, 6);
+    expect(visibility).to.include({ followed: visibility.samples, notAccepted: 0 });
+    expect(visibility.byId).to.include({ visible: visibility.samples, never: 0 });
+    expect(visibility.search).to.include({ visible: visibility.samples, never: 0 });
+    // (timed from the push's answer, which the stub holds back 30 ms after storing the spans)
+    expect(visibility.byId.ms.max).to.be.below(100);
+    expect(visibility.search.ms.p50).to.be.within(150, 1000);
+    const sampled = stub.spans.filter((span) => span.attributes["load.sample"] !== undefined);
+    expect(sampled).to.have.length(visibility.samples);
+
+    // Progress went to stderr, the document alone to stdout
+    expect(run.stderr).to.match(/^load: 2000 spans\/s for 0\.5 s \(200 traces\/s of 10 spans\)/);
+    expect(run.stderr).to.match(/load passed: \d+ spans\/s accepted of \d+ offered, 0\/s refused/);
+  });
+
+  it("counts Tempo's 429s: each retried by the exporter, the spans of a batch refused in the end counted as refused", async () => {
+    // GIVEN Tempo's ingestion limit at 500 spans/s, and Retry-After: 0 so the exporter's retries are immediate
+    const time = new VirtualTime();
+    const stub = await withStub({ ingestSpansPerSecond: 500, retryAfter: "0" }, time);
+
+    const run = await load(
+      [
+        ...["--otlp", stub.otlpUrl, "--tempo", stub.tempoUrl, "--rate", "3000", "--duration", "0.6"],
+        ...["--sample-every", "10", "--timeout", "1", "--json", ...SMALL],
+      ],
+      { time },
+    );
+
+    const result = parseResult(run);
+    const { spans } = result;
+    expect(spans.accepted).to.be.above(0);
+    expect(spans.refused).to.be.above(0);
+    expect(spans.refusedByStatus).to.deep.equal({ 429: spans.refused });
+    expect(spans.accepted + spans.refused + spans.failed + spans.dropped).to.equal(spans.offered);
+    expect(result.perSecond.refused).to.be.above(0);
+    // Every 429 the stub sent was seen, and a refused batch was asked five more times first
+    const answered429 = stub.otlpStatuses.filter((status) => status === 429).length;
+    expect(result.httpAnswers["429"]).to.equal(answered429);
+    expect(answered429).to.be.at.least(6 * Math.ceil(spans.refused / 200));
+    expect(result.exportErrors).to.deep.equal(["HTTP 429 on every attempt, the exporter's retries used up"]);
+    expect(run.code, run.stderr).to.equal(0);
+  });
+
+  it("exits 1 when Tempo refuses everything, saying so", async () => {
+    const time = new VirtualTime();
+    const stub = await withStub({ ingestSpansPerSecond: 0, retryAfter: "0" }, time);
+
+    const run = await load(
+      ["--otlp", stub.otlpUrl, "--tempo", stub.tempoUrl, "--rate", "500", "--duration", "0.2", ...SMALL],
+      { time },
+    );
+
+    expect(run.code).to.equal(1);
+    expect(run.stdout).to.match(/✘ every span refused: none of \d+ spans was accepted \(HTTP 429 on every attempt/);
+    expect(run.stdout).to.include("fix: Tempo refused the whole rate (HTTP 429)");
+    expect(run.stdout).to.match(/load FAILED: every span refused$/);
+  });
+
+  it("exits 1, naming the link, when sampled traces are stored but never listed by search", async () => {
+    const time = new VirtualTime();
+    const stub = await withStub({ indexSearch: false }, time);
+
+    const run = await load(
+      [
+        ...["--otlp", stub.otlpUrl, "--tempo", stub.tempoUrl, "--rate", "500", "--duration", "0.3"],
+        ...["--sample-every", "0.1", "--timeout", "5", ...SMALL],
+      ],
+      { time },
+    );
+
+    expect(run.code, run.stdout).to.equal(1);
+    expect(run.stdout).to.match(/readable by id +3\/3 samples: p50 \d+ ms/);
+    expect(run.stdout).to.match(/listed by search +0\/3 samples; never: 3/);
+    expect(run.stdout).to.match(
+      /✘ search empty: 3 of 3 accepted samples were never listed by TraceQL search within 5 s \(e\.g\. trace [0-9a-f]{32}\)/,
+    );
+    expect(run.stdout).to.include("fix: check the service name");
+  });
+
+  it("exits 1 before sending anything when Tempo is not ready", async () => {
+    const time = new VirtualTime();
+    const stub = await withStub({ tempoReady: false }, time);
+
+    const run = await load(["--otlp", stub.otlpUrl, "--tempo", stub.tempoUrl], { time });
+
+    expect(run.code).to.equal(1);
+    expect(run.stdout).to.include(`✘ Tempo not ready: ${stub.tempoUrl}/ready: HTTP 503`);
+    expect(stub.spans).to.have.length(0);
+  });
+
+  describe("when called wrongly, it exits 2 with usage", () => {
+    const endpoints = ["--otlp", "http://127.0.0.1:4318", "--tempo", "http://127.0.0.1:3200"];
+    const cases: [string, string[], string][] = [
+      ["a rate that is not a number", ["--rate", "fast"], 'load: --rate "fast": expected a number from 1 to 1000000'],
+      [
+        "no spans in a trace",
+        ["--spans-per-trace", "0"],
+        'load: --spans-per-trace "0": expected a whole number from 1 to 1000',
+      ],
+      ["half an exporter", ["--exporters", "1.5"], 'load: --exporters "1.5": expected a whole number from 1 to 64'],
+      ["no duration", ["--duration", "0"], 'load: --duration "0": expected a number from 0.1 to 86400'],
+      ["a timeout of zero", ["--timeout", "0"], 'load: --timeout "0": expected a number of seconds greater than 0'],
+      ["a malformed header", ["--otlp-header", "novalue"], 'load: --otlp-header "novalue": expected Name=Value'],
+      ["an unknown flag", ["--bogus"], "load: Unknown option '--bogus'"],
+    ];
+    for (const [what, argv, message] of cases) {
+      it(what, async () => {
+        const run = await load([...endpoints, ...argv]);
+
+        expect(run.code).to.equal(2);
+        expect(run.stderr).to.include(message);
+        expect(run.stderr).to.include("usage: npm run load -- --stack <name> [options]");
+        expect(run.stdout).to.equal("");
+      });
+    }
+
+    it("has neither endpoint flags nor a Pulumi CLI", async () => {
+      const run = await load(["--rate", "100"]);
+
+      expect(run.code).to.equal(2);
+      expect(run.stderr).to.include("load: no --otlp and --tempo given, and no Pulumi CLI");
+    });
+  });
+
+  it("takes nearest-rank percentiles: every one a measured value", () => {
+    const values = Array.from({ length: 100 }, (_, i) => 100 - i);
+    expect(percentiles(values)).to.deep.equal({ count: 100, p50: 50, p90: 90, p99: 99, max: 100 });
+    expect(percentiles([7])).to.deep.equal({ count: 1, p50: 7, p90: 7, p99: 7, max: 7 });
+    expect(percentiles([])).to.deep.equal({ count: 0 });
+  });
+});
+
+/** One root `agent.generate_diagram` per trace, every other span under a span of the same trace. */
+function expectAgentShape(spans: readonly ReceivedSpan[], spansPerTrace: number, runId: string): void {
+  const traces = new Map<string, ReceivedSpan[]>();
+  spans.forEach((span) => traces.set(span.traceId, [...(traces.get(span.traceId) ?? []), span]));
+  for (const [traceId, members] of traces) {
+    expect(members, traceId).to.have.length(spansPerTrace);
+    const roots = members.filter((span) => span.parentSpanId === undefined);
+    expect(roots.map((span) => span.name)).to.deep.equal(["agent.generate_diagram"]);
+    const [root] = roots;
+    expect(root.kind).to.equal(2); // SERVER
+    expect(root.serviceName).to.equal("diagram-agent-load");
+    expect(root.attributes).to.include({ "load.run_id": runId, "http.route": "/api/v1/diagrams/" });
+    expect(typeof root.attributes["agent.has_history"]).to.equal("boolean");
+    const ids = new Set(members.map((span) => span.spanId));
+    for (const child of members.filter((span) => span !== root)) {
+      expect(ids.has(child.parentSpanId ?? ""), `${child.name} has its parent in the trace`).to.equal(true);
+      expect(child.startMs).to.be.at.least(root.startMs);
+      expect(child.endMs).to.be.at.most(root.endMs);
+    }
+  }
+  const names = new Set(spans.map((span) => span.name));
+  for (const name of ["agent.load_history", "chat gpt-4o", "POST", "agent.render_diagram"]) {
+    expect(names.has(name), name).to.equal(true);
+  }
+  expect([...names].some((name) => name.startsWith("tool."))).to.equal(true);
+}
