@@ -7,15 +7,24 @@ import { PROD_PROXY, renderProxyConfig } from "../config/files/proxyConfig";
 import { loadStackConfig } from "../config/stack/stackConfig";
 import { stackFileSource } from "../config/stack/stackFile";
 import { renderStackFiles } from "../config/files/stackFiles";
+import { main } from "../scripts/render/main";
 
 const ROOT = path.resolve(__dirname, "..");
 
-/** Runs the render command as `npm run render` does, without npm's banner. */
-function render(...args: string[]) {
+/** Runs the render command as `npm run render` does, without npm's banner: a process of its own. */
+function renderProcess(...args: string[]) {
   return spawnSync(process.execPath, ["--import", "tsx", "scripts/render.ts", ...args], {
     cwd: ROOT,
     encoding: "utf8",
   });
+}
+
+/** The same command in this process: what it prints and its exit code. */
+function render(...args: string[]): { status: number; stdout: string; stderr: string } {
+  let stdout = "";
+  let stderr = "";
+  const status = main(args, { log: (line) => (stdout += `${line}\n`), error: (line) => (stderr += `${line}\n`) });
+  return { status, stdout, stderr };
 }
 
 function filesUnder(dir: string): string[] {
@@ -35,8 +44,8 @@ describe("render command", () => {
     fs.rmSync(out, { recursive: true, force: true });
   });
 
-  it("writes every file the local stack deploys, byte for byte", () => {
-    const result = render("--stack", "local", "--out", out);
+  it("writes every file the local stack deploys, byte for byte, as a process of its own", () => {
+    const result = renderProcess("--stack", "local", "--out", out);
     expect(result.stderr).to.equal("");
     expect(result.status).to.equal(0);
     const expected = renderStackFiles(loadStackConfig(stackFileSource("local")));

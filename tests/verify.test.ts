@@ -3,7 +3,7 @@ import { execFile } from "node:child_process";
 import * as path from "node:path";
 import { parseOtlpHeadersEnv } from "../scripts/verify/headers";
 import { MainDeps, main, realDeps } from "../scripts/verify/main";
-import { PulumiRunner } from "../scripts/verify/stackOutputs";
+import { PulumiRunner, pulumiCli } from "../scripts/verify/stackOutputs";
 import { Clock, pollUntil } from "../scripts/verify/poll";
 import { sameTraceId } from "../scripts/verify/traceId";
 import { searchPollInterval } from "../scripts/verify/freshness";
@@ -467,7 +467,8 @@ describe("npm run verify", () => {
     });
 
     it("exits 2 with usage when there are no endpoints and no Pulumi CLI on PATH", async () => {
-      const run = await spawnVerify([], { PATH: path.dirname(process.execPath) });
+      // In-process, with the real CLI runner looking for `pulumi` on a PATH that has none.
+      const run = await verify([], { pulumi: pulumiCli({ PATH: path.dirname(process.execPath) }) });
 
       expect(run.code).to.equal(2);
       expect(run.output).to.include("no Pulumi CLI");

@@ -33,25 +33,31 @@ export type PulumiRunner = (args: readonly string[]) => Promise<string | undefin
 /** The local stack's state lives where scripts/pulumi-local.sh keeps it; other stacks use your login. */
 const LOCAL_PULUMI = "scripts/pulumi-local.sh";
 
-export const runPulumiCli: PulumiRunner = (args) =>
-  new Promise((resolve, reject) => {
-    const local = args.some(
-      (arg, index) => arg === "local" && (args[index - 1] === "-s" || args[index - 1] === "--stack"),
-    );
-    const [command, commandArgs] = local ? ["bash", [LOCAL_PULUMI, ...args]] : ["pulumi", [...args]];
-    const options = { cwd: PROJECT_ROOT, timeout: 60_000, maxBuffer: 4 << 20 };
-    execFile(command, commandArgs, options, (error, stdout, stderr) => {
-      // No CLI: ENOENT from `pulumi` itself, 127 from the wrapper.
-      if (error && "code" in error && (error.code === "ENOENT" || error.code === 127)) {
-        resolve(undefined);
-      } else if (error) {
-        const detail = String(stderr).trim() || error.message;
-        reject(new UsageError(`\`pulumi ${args.join(" ")}\` failed: ${detail}`));
-      } else {
-        resolve(String(stdout));
-      }
+/** The Pulumi CLI as found on `env`'s PATH. */
+export const pulumiCli =
+  (env: NodeJS.ProcessEnv = process.env): PulumiRunner =>
+  (args) =>
+    new Promise((resolve, reject) => {
+      const local = args.some(
+        (arg, index) => arg === "local" && (args[index - 1] === "-s" || args[index - 1] === "--stack"),
+      );
+      const [command, commandArgs] = local ? ["bash", [LOCAL_PULUMI, ...args]] : ["pulumi", [...args]];
+      const options = { cwd: PROJECT_ROOT, env, timeout: 60_000, maxBuffer: 4 << 20 };
+      execFile(command, commandArgs, options, (error, stdout, stderr) => {
+        // No CLI: ENOENT from `pulumi` itself, 127 from the wrapper.
+        if (error && "code" in error && (error.code === "ENOENT" || error.code === 127)) {
+          resolve(undefined);
+        } else if (error) {
+          const detail = String(stderr).trim() || error.message;
+          reject(new UsageError(`\`pulumi ${args.join(" ")}\` failed: ${detail}`));
+        } else {
+          resolve(String(stdout));
+        }
+      });
     });
-  });
+
+/** The Pulumi CLI on this process's PATH. */
+export const runPulumiCli: PulumiRunner = pulumiCli();
 
 /**
  * The stack's outputs, secrets included (the Grafana password is one), or undefined when
