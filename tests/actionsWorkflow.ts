@@ -10,7 +10,7 @@ import * as path from "node:path";
  *   (lib/modules/manager/github-actions/parse.ts, renovate 44.121.2), mirrored in `usesLines`.
  */
 export type WorkflowParser = typeof import("@actions/workflow-parser");
-type TemplateToken = Parameters<WorkflowParser["isMapping"]>[0];
+export type TemplateToken = Parameters<WorkflowParser["isMapping"]>[0];
 
 /** A workflow value as plain data; expressions are kept as `${{ ... }}` text. */
 export type Plain = string | number | boolean | null | readonly Plain[] | PlainMap;
@@ -36,7 +36,8 @@ export async function loadWorkflowParser(): Promise<WorkflowParser> {
   return import("@actions/workflow-parser");
 }
 
-function toPlain(parser: WorkflowParser, token: TemplateToken): Plain {
+/** A parser token as plain data. */
+export function toPlain(parser: WorkflowParser, token: TemplateToken): Plain {
   if (parser.isMapping(token)) {
     const map: { [key: string]: Plain } = {};
     for (const pair of token) {

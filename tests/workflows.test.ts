@@ -4,6 +4,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { WorkflowTemplate } from "@actions/workflow-parser";
+import { Plain, PlainMap, TemplateToken, WorkflowParser, isMap, toPlain } from "./actionsWorkflow";
 
 /*
  * The delivery pipeline, read the way GitHub reads it: both workflow files go through
@@ -14,14 +15,6 @@ import type { WorkflowTemplate } from "@actions/workflow-parser";
  * import, which this CommonJS project compiles to require(), fails at run time. It is loaded
  * once with a dynamic import(); `typeof import(...)` keeps it fully typed.
  */
-type WorkflowParser = typeof import("@actions/workflow-parser");
-type TemplateToken = Parameters<WorkflowParser["isMapping"]>[0];
-
-/** A workflow value as plain data; expressions are kept as `${{ ... }}` text. */
-type Plain = string | number | boolean | null | readonly Plain[] | PlainMap;
-interface PlainMap {
-  readonly [key: string]: Plain;
-}
 
 interface ParsedWorkflow {
   /** The file as written, for the checks that must also see comments. */
@@ -111,30 +104,6 @@ function pinProblem(uses: string): string | undefined {
 // ---------------------------------------------------------------------------------------------
 // Reading the parser's output.
 
-function toPlain(parser: WorkflowParser, token: TemplateToken): Plain {
-  if (parser.isMapping(token)) {
-    const map: { [key: string]: Plain } = {};
-    for (const pair of token) {
-      map[pair.key.toString()] = toPlain(parser, pair.value);
-    }
-    return map;
-  }
-  if (parser.isSequence(token)) {
-    const items: Plain[] = [];
-    for (const item of token) {
-      items.push(toPlain(parser, item));
-    }
-    return items;
-  }
-  if (parser.isBasicExpression(token)) {
-    return `\${{ ${token.expression} }}`;
-  }
-  if (parser.isString(token) || parser.isBoolean(token) || parser.isNumber(token)) {
-    return token.value;
-  }
-  return null;
-}
-
 async function parse(parser: WorkflowParser, name: string, text: string): Promise<ParsedWorkflow> {
   const result = parser.parseWorkflow({ name, content: text }, new parser.NoOperationTraceWriter());
   if (result.value === undefined) {
@@ -147,10 +116,6 @@ async function parse(parser: WorkflowParser, name: string, text: string): Promis
 
 function errorsOf(context: { errors: { getErrors(): { message: string }[] } }): string[] {
   return context.errors.getErrors().map((error) => error.message);
-}
-
-function isMap(value: Plain | undefined): value is PlainMap {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function mapAt(value: Plain | undefined, what: string): PlainMap {
@@ -407,7 +372,9 @@ describe("delivery pipeline (.github/workflows)", () => {
           expect(lines[0]).to.match(/^::error title=Bootstrap has not run::Repository variables not set: /);
           expect(lines[0])
             .to.include(name)
-            .and.include("`npm run bootstrap -- --project <id> --region <region> --repo my-org/tracing --grafana-member <principal>`");
+            .and.include(
+              "`npm run bootstrap -- --project <id> --region <region> --repo my-org/tracing --grafana-member <principal>`",
+            );
         }
         const none = runGuard(script(), {}, bootstrapped);
         expect(none.lines).to.have.length(1);

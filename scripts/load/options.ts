@@ -1,3 +1,4 @@
+import { ENDPOINT_FLAGS, Resolved } from "../verify/cli";
 import { parseArgs } from "node:util";
 import { DEFAULT_SEARCH_WITHIN_MS, SEARCH_HEADROOM_MS, visibilityBudget } from "../verify/freshness";
 import { seconds } from "../verify/format";
@@ -37,7 +38,7 @@ export interface LoadOptions {
   readonly stack?: string;
 }
 
-export type LoadCommand = { readonly kind: "help" } | { readonly kind: "load"; readonly options: LoadOptions };
+export type LoadCommand = Resolved<LoadOptions>;
 
 export const LOAD_DEFAULTS = {
   rate: 1000,
@@ -121,7 +122,7 @@ export async function resolveLoadCommand(
   const from = stack ?? {};
   const budget = visibilityBudget(values.timeout, from.tempoSearchWithinSeconds);
   return {
-    kind: "load",
+    kind: "run",
     options: {
       otlpUrl: requiredUrl("--otlp", "otlpHttpEndpoint", values.otlp ?? from.otlpHttpEndpoint),
       tempoUrl: requiredUrl("--tempo", "tempoQueryUrl", values.tempo ?? from.tempoQueryUrl),
@@ -159,21 +160,14 @@ function parseFlags(argv: readonly string[]) {
       strict: true,
       allowPositionals: false,
       options: {
-        stack: { type: "string" },
-        otlp: { type: "string" },
-        tempo: { type: "string" },
-        "otlp-header": { type: "string", multiple: true },
-        "tempo-header": { type: "string", multiple: true },
+        ...ENDPOINT_FLAGS,
         rate: { type: "string" },
         duration: { type: "string" },
         "spans-per-trace": { type: "string" },
-        "service-name": { type: "string" },
         "sample-every": { type: "string" },
-        timeout: { type: "string" },
         exporters: { type: "string" },
         "batch-size": { type: "string" },
         json: { type: "boolean" },
-        help: { type: "boolean", short: "h" },
       },
     }).values;
   } catch (error) {

@@ -4,7 +4,7 @@ import { BrokenLink, FIXES } from "../verify/failures";
 import { seconds } from "../verify/format";
 import { MAX_READY_WAIT_MS } from "../verify/options";
 import { Write } from "../verify/report";
-import { EXIT } from "../verify/run";
+import { EXIT } from "../verify/cli";
 import { ExportCounts, ExportPipelines } from "./exporting";
 import { LoadOptions } from "./options";
 import { LoadResult, count, formatResult, formatVerdict, percentilesText } from "./report";

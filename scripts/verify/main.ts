@@ -1,10 +1,10 @@
-import { Command, USAGE, resolveCommand } from "./options";
+import { runCommand } from "./cli";
+import { USAGE, resolveCommand } from "./options";
 import { realClock } from "./poll";
 import { Write } from "./report";
-import { EXIT, VerifyDeps, runVerify } from "./run";
+import { VerifyDeps, runVerify } from "./run";
 import { sendTestSpan } from "./sendSpan";
 import { PulumiRunner, runPulumiCli } from "./stackOutputs";
-import { UsageError } from "./usageError";
 
 export interface MainDeps extends VerifyDeps {
   readonly pulumi: PulumiRunner;
@@ -22,25 +22,16 @@ export const realDeps: MainDeps = {
 };
 
 /** `npm run verify -- ...`: 0 when traces flow, 1 at a broken link, 2 when called wrongly. */
-export async function main(
+export function main(
   argv: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
   deps: MainDeps = realDeps,
 ): Promise<number> {
-  let command: Command;
-  try {
-    command = await resolveCommand(argv, env, deps.pulumi);
-  } catch (error) {
-    if (error instanceof UsageError) {
-      deps.writeError(`verify: ${error.message}`);
-      deps.writeError(USAGE);
-      return EXIT.usage;
-    }
-    throw error;
-  }
-  if (command.kind === "help") {
-    deps.write(USAGE);
-    return EXIT.passed;
-  }
-  return runVerify(command.options, deps);
+  return runCommand(
+    "verify",
+    USAGE,
+    () => resolveCommand(argv, env, deps.pulumi),
+    (options) => runVerify(options, deps),
+    deps,
+  );
 }

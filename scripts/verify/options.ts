@@ -1,3 +1,4 @@
+import { ENDPOINT_FLAGS, Resolved } from "./cli";
 import { parseArgs } from "node:util";
 import { DEFAULTS } from "../../config/stack/stackConfig";
 import { DEFAULT_SEARCH_WITHIN_MS, SEARCH_HEADROOM_MS, visibilityBudget } from "./freshness";
@@ -38,7 +39,7 @@ export interface VerifyOptions {
   readonly stack?: string;
 }
 
-export type Command = { readonly kind: "help" } | { readonly kind: "verify"; readonly options: VerifyOptions };
+export type Command = Resolved<VerifyOptions>;
 
 /** Without --timeout and without the stack's promise: Tempo 3.0's default promise (31 s) plus headroom (5 s). */
 export const DEFAULT_TIMEOUT_SECONDS = (DEFAULT_SEARCH_WITHIN_MS + SEARCH_HEADROOM_MS) / 1000;
@@ -86,7 +87,7 @@ export async function resolveCommand(
   const from = stack ?? {};
   const grafanaUrl = optionalUrl("--grafana", values.grafana ?? from.grafanaUrl);
   return {
-    kind: "verify",
+    kind: "run",
     options: {
       otlpUrl: requiredUrl("--otlp", "otlpHttpEndpoint", values.otlp ?? from.otlpHttpEndpoint),
       tempoUrl: requiredUrl("--tempo", "tempoQueryUrl", values.tempo ?? from.tempoQueryUrl),
@@ -117,17 +118,10 @@ function parseFlags(argv: readonly string[]) {
       strict: true,
       allowPositionals: false,
       options: {
-        stack: { type: "string" },
-        otlp: { type: "string" },
-        tempo: { type: "string" },
+        ...ENDPOINT_FLAGS,
         grafana: { type: "string" },
         "grafana-user": { type: "string" },
         "grafana-password": { type: "string" },
-        "otlp-header": { type: "string", multiple: true },
-        "tempo-header": { type: "string", multiple: true },
-        timeout: { type: "string" },
-        "service-name": { type: "string" },
-        help: { type: "boolean", short: "h" },
       },
     }).values;
   } catch (error) {

@@ -1,10 +1,9 @@
+import { EXIT } from "./cli";
 import { CheckDeps, checkEndpoints, checkGrafana, checkSearch, checkSpanExport, checkTraceStored } from "./checks";
 import { duration, seconds } from "./format";
 import { VerifyOptions } from "./options";
 import { Reporter, Write } from "./report";
 import { SendSpan } from "./sendSpan";
-
-export const EXIT = { passed: 0, brokenLink: 1, usage: 2 } as const;
 
 export interface VerifyDeps extends CheckDeps {
   readonly sendSpan: SendSpan;
