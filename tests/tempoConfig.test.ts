@@ -4,11 +4,14 @@ import * as path from "node:path";
 import { parse } from "yaml";
 import {
   GUIDE_GCS_TUNING,
+  PROD_CAPACITY,
   TempoSettings,
   blockRetention,
   buildTempoConfig,
   renderTempoYaml,
+  tempoGoMemLimit,
 } from "../config/files/tempoConfig";
+import { freshnessOf, parseGoDuration, searchFreshness } from "../config/files/tempoFreshness";
 import { TEMPO_RELEASES, TempoLine, findTempoRelease } from "../config/constants/tempoReleases";
 import { ACCEPTED_KEYS } from "./tempoSchema";
 
@@ -76,10 +79,13 @@ describe("Tempo config builder", () => {
       storage: {
         trace: { backend: "local", wal: { path: "/var/tempo/wal" }, local: { path: "/var/tempo/blocks" } },
       },
+      query_frontend: { query_end_cutoff: "1s" },
       usage_report: { reporting_enabled: false },
       live_store: {
         wal: { path: "/var/tempo/live-store/traces" },
         shutdown_marker_dir: "/var/tempo/live-store/shutdown-marker",
+        flush_check_period: "1s",
+        max_trace_idle: "1s",
       },
       backend_scheduler: {
         local_work_path: "/var/tempo",
@@ -92,7 +98,8 @@ describe("Tempo config builder", () => {
   it("renders the whole 2.10 document for the local disk, with the compactor's retention", () => {
     const config = buildTempoConfig({ ...LOCAL_30, release: release("2.10.8") });
     expect(config).to.deep.include({ compactor: { compaction: { block_retention: "717h" } } });
-    expect(config).to.not.have.any.keys("live_store", "backend_scheduler", "backend_worker", "ingester");
+    expect(config.ingester).to.deep.equal({ trace_idle_period: "1s", flush_check_period: "1s" });
+    expect(config).to.not.have.any.keys("live_store", "backend_scheduler", "backend_worker");
   });
 
   it("never writes the blocks Tempo 3.0 removed", () => {
@@ -203,22 +210,151 @@ describe("Tempo config builder", () => {
 
   it("bounds shutdown on an ephemeral disk so Tempo exits inside Cloud Run's 10 s", () => {
     const config = buildTempoConfig(GCS_PROD);
-    expect(config.shutdown_delay).to.equal("3s");
+    expect(config.shutdown_delay).to.equal("5s");
     expect(config.server).to.include({ graceful_shutdown_timeout: "2s" });
     expect(config.backend_worker).to.deep.include({ finish_on_shutdown_timeout: "1s" });
     expect(config.live_store).to.include({
       flush_check_period: "1s",
       max_trace_idle: "1s",
-      max_block_duration: "500ms",
+      max_block_duration: "2s",
     });
     const legacy = buildTempoConfig({ ...GCS_PROD, release: release("2.10.8") });
-    expect(legacy.ingester).to.deep.equal({ flush_all_on_shutdown: true });
+    expect(legacy.ingester).to.deep.include({ flush_all_on_shutdown: true });
   });
 
-  it("keeps the release defaults where the disk persists", () => {
+  it("keeps cutting long enough after SIGTERM for a block with everything accepted before it", () => {
+    const live = buildTempoConfig(GCS_PROD).live_store as Record<string, string>;
+    const ms = (text: unknown): number => parseGoDuration(String(text));
+    // In the head block by idle + one check; a block cut at most max_block_duration + one
+    // check later; the upload (measured: well under a second) within the last check.
+    const needed = ms(live.max_trace_idle) + 2 * ms(live.flush_check_period) + ms(live.max_block_duration);
+    expect(ms(buildTempoConfig(GCS_PROD).shutdown_delay)).to.be.at.least(needed);
+    // and Tempo still exits inside Cloud Run's 10 s (measured about 7 s, README)
+    expect(ms(buildTempoConfig(GCS_PROD).shutdown_delay) + 2000 + 1000).to.be.below(10_000);
+  });
+
+  it("keeps the release defaults for shutdown and capacity where the disk persists", () => {
     const config = buildTempoConfig(LOCAL_30);
-    expect(config).to.not.have.any.keys("shutdown_delay", "memberlist");
+    expect(config).to.not.have.any.keys("shutdown_delay", "memberlist", "overrides");
     expect(config.server).to.not.have.key("graceful_shutdown_timeout");
+    expect(config.query_frontend).to.not.have.key("search");
+    expect(config.live_store).to.not.have.any.keys(
+      "complete_block_timeout",
+      "flush_op_timeout",
+      "block_reclaim_grace",
+      "max_live_traces_bytes",
+    );
+  });
+
+  describe("search freshness (issue 9: listed by TraceQL search within 3 s of export)", () => {
+    for (const tempo of TEMPO_RELEASES) {
+      for (const base of [LOCAL_30, GCS_PROD]) {
+        const settings: TempoSettings = { ...base, release: tempo };
+        it(`promises at most 3 s on Tempo ${tempo.version}, ${base.durability} profile`, () => {
+          const freshness = searchFreshness(settings);
+          expect(freshness).to.include({ queryEndCutoffMs: 1000, traceIdleMs: 1000, flushCheckPeriodMs: 1000 });
+          expect(freshness.withinMs).to.be.at.most(3000);
+        });
+      }
+    }
+
+    it("would promise half a minute without these keys, so each one matters", () => {
+      const config = buildTempoConfig(LOCAL_30);
+      const liveStore = config.live_store as Record<string, unknown>;
+      const withoutCutoff = { ...config, query_frontend: {} };
+      const withoutIdle = { ...config, live_store: { ...liveStore, max_trace_idle: undefined } };
+      expect(freshnessOf(config, "3.0").withinMs).to.equal(2000);
+      expect(freshnessOf(withoutCutoff, "3.0").withinMs).to.equal(31_000);
+      expect(freshnessOf(withoutIdle, "3.0").withinMs).to.equal(6000);
+    });
+  });
+
+  describe("prod capacity (ephemeral profile, Tempo 3.0)", () => {
+    const config = buildTempoConfig(GCS_PROD);
+    const at = (...keys: string[]): number => {
+      let value: unknown = config;
+      for (const key of keys) {
+        value = (value as Record<string, unknown>)[key];
+      }
+      if (typeof value !== "string") {
+        throw new Error(`${keys.join(".")} is not set`);
+      }
+      return parseGoDuration(value);
+    };
+    const poll = at("storage", "trace", "blocklist_poll");
+    const backendAfter = at("query_frontend", "search", "query_backend_after");
+    const completeBlock = at("live_store", "complete_block_timeout");
+    const cutoff = at("query_frontend", "query_end_cutoff");
+
+    it("writes the chosen settings", () => {
+      expect(config.query_frontend).to.deep.equal({ query_end_cutoff: "1s", search: { query_backend_after: "45s" } });
+      expect(config.live_store).to.include({
+        complete_block_timeout: "60s",
+        flush_op_timeout: "10s",
+        block_reclaim_grace: "35s",
+        max_live_traces_bytes: 100_000_000,
+      });
+      expect(config.overrides).to.deep.equal({
+        defaults: {
+          ingestion: { rate_limit_bytes: 6_000_000, burst_size_bytes: 15_000_000 },
+          global: { max_bytes_per_trace: 5_000_000 },
+        },
+      });
+    });
+
+    it("keeps the end cutoff inside query_backend_after, as Tempo requires at start-up", () => {
+      expect(cutoff).to.be.at.most(backendAfter);
+    });
+
+    it("lets the querier see an uploaded block before searches stop asking the live-store for it", () => {
+      // A block reaches the bucket seconds after its traces end (measured: under 10 s at 20k spans/s).
+      expect(poll + 30_000).to.be.at.most(backendAfter);
+    });
+
+    it("keeps a block in the live-store for as long as searches still ask the live-store for it", () => {
+      // Block end times are whole seconds: one second of rounding, plus margin.
+      expect(completeBlock).to.be.at.least(backendAfter + 10_000);
+    });
+
+    it("keeps files for running queries at least the querier's 30 s search timeout", () => {
+      expect(at("live_store", "block_reclaim_grace")).to.be.at.least(30_000);
+    });
+
+    it("accepts a whole export batch within the burst, and refuses above the rate", () => {
+      // The OpenTelemetry SDKs send at most 512 spans a batch by default; npm run load 2048.
+      const largestBatchBytes = 2048 * 300;
+      expect(PROD_CAPACITY.ingestionBurstSizeBytes).to.be.at.least(largestBatchBytes);
+      expect(PROD_CAPACITY.ingestionRateLimitBytes).to.be.below(30_000_000); // Tempo's default lets it grow
+    });
+
+    it("merges the ingestion limits with the metrics generator's processors", () => {
+      const both = buildTempoConfig({ ...GCS_PROD, metricsRemoteWriteUrl: "http://p/w" });
+      expect((both.overrides as { defaults: Record<string, unknown> }).defaults).to.have.all.keys(
+        "metrics_generator",
+        "ingestion",
+        "global",
+      );
+    });
+
+    it("applies the ingestion limits on Tempo 2.10 too, without the 3.0 live-store keys", () => {
+      const legacy = buildTempoConfig({ ...GCS_PROD, release: release("2.10.8") });
+      expect(legacy.overrides).to.deep.equal(config.overrides);
+      expect(legacy.query_frontend).to.deep.equal({ query_end_cutoff: "1s" });
+      expect((legacy.storage as { trace: Record<string, unknown> }).trace).to.not.have.key("blocklist_poll");
+    });
+  });
+
+  describe("GOMEMLIMIT for the Tempo container", () => {
+    it("is half the container's memory limit, in the units Go reads", () => {
+      expect(tempoGoMemLimit("2Gi")).to.equal("1024MiB");
+      expect(tempoGoMemLimit("1536Mi")).to.equal("768MiB");
+      expect(tempoGoMemLimit("4Gi")).to.equal("2048MiB");
+    });
+
+    it("refuses a size Cloud Run would not take", () => {
+      expect(() => tempoGoMemLimit("2G")).to.throw(/2Gi or 1536Mi/);
+      expect(() => tempoGoMemLimit("")).to.throw();
+    });
   });
 
   it("starts the YAML with a header naming the release", () => {

@@ -4,9 +4,11 @@ import * as random from "@pulumi/random";
 import { IMAGES } from "../../config/constants/images";
 import { INGRESS_PORT, TEMPO_CONFIG_DIR, TEMPO_CONFIG_FILE, TEMPO_PORTS } from "../../config/constants/ports";
 import { PROXY_PATHS, authorizationValue, otlpHeaders, renderProxyAuth } from "../../config/files/proxyConfig";
+import { tempoGoMemLimit } from "../../config/files/tempoConfig";
 import { DEFAULTS, INGRESS_VALUES } from "../../config/stack/stackConfig";
 import { TempoRelease } from "../../config/constants/tempoReleases";
 import { ChildOptions, CloudRunServiceArgs } from "./cloudRunArgs";
+import { waitForGrants } from "./iamPropagation";
 import { SecretFile, createSecretFile, secretVolume, serviceAccountMember } from "./secretFile";
 
 /** Tempo as a Cloud Run v2 service behind its ingress proxy. */
@@ -22,6 +24,8 @@ export interface CloudRunTempoArgs extends CloudRunServiceArgs {
   readonly resources?: { readonly cpu: string; readonly memory: string };
   /** Service accounts of agents allowed to read the OTLP headers secret. @default [] */
   readonly agentServiceAccounts?: readonly string[];
+  /** Grants Tempo needs at start besides its secrets' (the bucket's): waited for, see iamPropagation.ts. @default [] */
+  readonly startupGrants?: readonly pulumi.CustomResource[];
 }
 
 /** What the Cloud Run form adds to TempoService's outputs. */
@@ -37,6 +41,14 @@ export interface CloudRunTempo {
   /** The secret holding `Bearer <token>`, and its version, for Grafana's data source. */
   readonly authorization: { readonly secretId: pulumi.Output<string>; readonly version: pulumi.Output<string> };
 }
+
+/**
+ * The ingress proxy's limits. The second-generation environment takes no less than 512 MiB
+ * (cloud.google.com/run/docs/configuring/services/memory-limits), and CPU that is always
+ * allocated comes in whole vCPUs (fractions need request-based billing and the first
+ * generation: .../configuring/services/cpu). nginx needs far less; these are Cloud Run's floor.
+ */
+export const INGRESS_PROXY_LIMITS = { cpu: "1", memory: "512Mi" } as const;
 
 /** Volume names inside the service. */
 const VOLUMES = { config: "tempo-config", proxyConfig: "proxy-config", proxyAuth: "proxy-auth" } as const;
@@ -91,7 +103,7 @@ export function createCloudRunTempo(name: string, args: CloudRunTempoArgs, paren
             image: IMAGES.ingressProxy,
             ports: { name: "http1", containerPort: INGRESS_PORT },
             dependsOns: ["tempo"],
-            resources: { limits: { cpu: "1", memory: "256Mi" }, cpuIdle: false },
+            resources: { limits: { ...INGRESS_PROXY_LIMITS }, cpuIdle: false },
             startupProbe: { tcpSocket: { port: INGRESS_PORT }, periodSeconds: 1, failureThreshold: 10 },
             volumeMounts: [
               { name: VOLUMES.proxyConfig, mountPath: PROXY_PATHS.configDir },
@@ -102,6 +114,9 @@ export function createCloudRunTempo(name: string, args: CloudRunTempoArgs, paren
             name: "tempo",
             image: args.release.image,
             args: [`-config.file=${TEMPO_CONFIG_DIR}/${TEMPO_CONFIG_FILE}`],
+            // Go's heap limit follows the memory limit (tempoConfig.ts tempoGoMemLimit): the
+            // rest is for the local files, which Cloud Run counts against the same limit.
+            envs: [{ name: "GOMEMLIMIT", value: tempoGoMemLimit(resources.memory) }],
             // CPU always allocated: Tempo cuts and uploads blocks between requests.
             resources: {
               limits: { cpu: resources.cpu, memory: resources.memory },
@@ -124,8 +139,20 @@ export function createCloudRunTempo(name: string, args: CloudRunTempoArgs, paren
         ],
       },
     },
-    // The service account must be able to read its secrets before the first revision starts.
-    { ...child, dependsOn: [...child.dependsOn, ...config.grants, ...proxyConfig.grants, ...proxyAuth.grants] },
+    // The service account must be able to read its secrets and its bucket before the first
+    // revision starts, and the grants must have taken effect. The name is fixed: a replacement
+    // deletes the old service first (create-before-delete would fail with 409).
+    {
+      ...child,
+      dependsOn: [
+        waitForGrants(
+          name,
+          [...(args.startupGrants ?? []), ...config.grants, ...proxyConfig.grants, ...proxyAuth.grants],
+          child,
+        ),
+      ],
+      deleteBeforeReplace: true,
+    },
   );
 
   return {

@@ -106,9 +106,11 @@ export function buildTempoConfig(settings: TempoSettings): Yaml {
         },
       },
     },
-    storage: { trace: traceStorage(settings.backend) },
+    storage: { trace: traceStorage(settings.backend, settings.release.line, settings.durability) },
     ...(ephemeral ? { memberlist: EPHEMERAL_MEMBERLIST } : {}),
+    query_frontend: queryFrontend(settings.release.line, settings.durability),
     ...metricsGenerator(settings),
+    ...overrides(settings),
     usage_report: { reporting_enabled: settings.usageReporting },
   };
   return settings.release.line === "3.0"
@@ -122,11 +124,13 @@ export function renderTempoYaml(settings: TempoSettings): string {
   return header + stringify(buildTempoConfig(settings), { lineWidth: 0 });
 }
 
-function traceStorage(backend: TraceBackend): Yaml {
+function traceStorage(backend: TraceBackend, line: TempoRelease["line"], durability: DurabilityProfile): Yaml {
   const wal = { path: TEMPO_PATHS.wal };
   if (backend.kind === "local") {
     return { backend: "local", wal, local: { path: TEMPO_PATHS.blocks } };
   }
+  const poll: Yaml =
+    line === "3.0" && durability === "ephemeral" ? { blocklist_poll: PROD_CAPACITY.blocklistPoll } : {};
   const gcs: Yaml = {
     bucket_name: backend.bucketName,
     prefix: backend.prefix,
@@ -137,7 +141,44 @@ function traceStorage(backend: TraceBackend): Yaml {
     ...(backend.endpoint !== undefined ? { endpoint: backend.endpoint } : {}),
     ...(backend.insecure !== undefined ? { insecure: backend.insecure } : {}),
   };
-  return { backend: "gcs", wal, gcs };
+  return { backend: "gcs", ...poll, wal, gcs };
+}
+
+/**
+ * The query frontend: a short end cutoff on every profile (SEARCH_FRESHNESS), and on the
+ * ephemeral 3.0 profile a live-store/backend split that matches how long the live-store keeps
+ * blocks (PROD_CAPACITY).
+ */
+function queryFrontend(line: TempoRelease["line"], durability: DurabilityProfile): Yaml {
+  const split = line === "3.0" && durability === "ephemeral";
+  return {
+    query_end_cutoff: SEARCH_FRESHNESS.queryEndCutoff,
+    ...(split ? { search: { query_backend_after: PROD_CAPACITY.queryBackendAfter } } : {}),
+  };
+}
+
+/**
+ * Per-tenant limits (`overrides.defaults`): the metrics generator's processors when it is
+ * configured, and on the ephemeral profile the ingestion limits that make Tempo refuse load it
+ * cannot hold (HTTP 429) instead of growing until Cloud Run kills it.
+ */
+function overrides(settings: TempoSettings): Yaml {
+  const generator: Yaml =
+    settings.metricsRemoteWriteUrl !== undefined
+      ? { metrics_generator: { processors: ["service-graphs", "span-metrics"] } }
+      : {};
+  const limits: Yaml =
+    settings.durability === "ephemeral"
+      ? {
+          ingestion: {
+            rate_limit_bytes: PROD_CAPACITY.ingestionRateLimitBytes,
+            burst_size_bytes: PROD_CAPACITY.ingestionBurstSizeBytes,
+          },
+          global: { max_bytes_per_trace: PROD_CAPACITY.maxBytesPerTrace },
+        }
+      : {};
+  const defaults: Yaml = { ...generator, ...limits };
+  return Object.keys(defaults).length > 0 ? { overrides: { defaults } } : {};
 }
 
 /**
@@ -159,7 +200,6 @@ function metricsGenerator(settings: TempoSettings): Yaml {
         ...(settings.durability === "ephemeral" ? { remote_write_flush_deadline: "2s" } : {}),
       },
     },
-    overrides: { defaults: { metrics_generator: { processors: ["service-graphs", "span-metrics"] } } },
   };
 }
 
@@ -172,7 +212,9 @@ function tempo30(retention: string, durability: DurabilityProfile): Yaml {
     live_store: {
       wal: { path: TEMPO_PATHS.liveStoreWal },
       shutdown_marker_dir: TEMPO_PATHS.shutdownMarkers,
-      ...(durability === "ephemeral" ? EPHEMERAL_LIVE_STORE : {}),
+      flush_check_period: SEARCH_FRESHNESS.flushCheckPeriod,
+      max_trace_idle: SEARCH_FRESHNESS.traceIdle,
+      ...(durability === "ephemeral" ? { ...EPHEMERAL_LIVE_STORE, ...PROD_LIVE_STORE } : {}),
     },
     backend_scheduler: {
       local_work_path: TEMPO_PATHS.schedulerWork,
@@ -188,7 +230,11 @@ function tempo30(retention: string, durability: DurabilityProfile): Yaml {
 /** Tempo 2.10: the ingester cuts blocks, the compactor enforces retention. */
 function tempo210(retention: string, durability: DurabilityProfile): Yaml {
   return {
-    ...(durability === "ephemeral" ? { ingester: EPHEMERAL_INGESTER } : {}),
+    ingester: {
+      trace_idle_period: SEARCH_FRESHNESS.traceIdle,
+      flush_check_period: SEARCH_FRESHNESS.flushCheckPeriod,
+      ...(durability === "ephemeral" ? EPHEMERAL_INGESTER : {}),
+    },
     compactor: { compaction: { block_retention: retention } },
   };
 }
@@ -201,8 +247,13 @@ function tempo210(retention: string, durability: DurabilityProfile): Yaml {
  * Read from modules/livestore, modules/backendworker and cmd/tempo/app at v3.0.3.
  */
 
-/** Keep cutting and uploading blocks for 3 s after SIGTERM while /ready reports not-ready. */
-const EPHEMERAL_TOP_LEVEL: Yaml = { shutdown_delay: "3s" };
+/**
+ * Keep cutting and uploading blocks for 5 s after SIGTERM while /ready reports not-ready: long
+ * enough for one more block cut (every 2 s) after everything accepted before SIGTERM reached
+ * the head block (1 s idle plus a 1 s check), and its upload. Tempo exits about 7 s after
+ * SIGTERM (measured, README).
+ */
+const EPHEMERAL_TOP_LEVEL: Yaml = { shutdown_delay: "5s" };
 
 /** The HTTP server's drain (default 30 s) must fit the 10 s window. */
 const EPHEMERAL_SERVER: Yaml = { graceful_shutdown_timeout: "2s" };
@@ -211,25 +262,115 @@ const EPHEMERAL_SERVER: Yaml = { graceful_shutdown_timeout: "2s" };
 const EPHEMERAL_MEMBERLIST: Yaml = { leave_timeout: "2s", broadcast_timeout_for_local_updates_on_shutdown: "1s" };
 
 /**
- * Move a trace to the WAL 1 s after its last span (2 s at most for a trace still growing),
- * check every second, and cut a block on every check that has data (a block duration below
- * the check period, so a cut never slips a tick). A trace is in the bucket about 3-5 s after
- * its last span. The price is up to one small block a second while traffic flows; the
- * in-process compactor merges them.
+ * Move a trace to the head block 1 s after its last span (2 s at most for a trace still
+ * growing; SEARCH_FRESHNESS), and cut a block every 2 s while traffic flows. A trace is in
+ * the bucket about 3-6 s after its last span. A block every 500 ms (the previous setting)
+ * made so many small blocks that searching and compacting them took the one core at 20k
+ * spans/s; a block every 2 s halves that count and still fits the shutdown window above.
  */
 const EPHEMERAL_LIVE_STORE: Yaml = {
-  flush_check_period: "1s",
-  max_trace_idle: "1s",
   max_trace_live: "2s",
-  max_block_duration: "500ms",
+  max_block_duration: "2s",
   complete_block_concurrency: 4,
 };
 
 /** The backend worker otherwise keeps asking the stopped scheduler for jobs for 30 s. */
 const EPHEMERAL_BACKEND_WORKER: Yaml = { finish_on_shutdown_timeout: "1s" };
 
+/*
+ * Search freshness, every profile and release. A trace is listed by TraceQL search once (a) it
+ * has been cut from the live traces into the head block, which search reads (live traces it
+ * does not): on the first flush check after it has been idle for max_trace_idle, and (b) the
+ * search window, whose end the query frontend pulls back to now − query_end_cutoff and sends
+ * in whole seconds, reaches its start. Tempo's defaults (3.0.3: 5 s idle, 5 s check, 30 s
+ * cutoff) make that about 31 s. These make it 2 s: config/files/tempoFreshness.ts derives the
+ * promise from the document built here. A cutoff below idle + check costs nothing in
+ * freshness, so it stays at 1 s rather than 0. Read from modules/frontend, pkg/api/http.go and
+ * modules/livestore at v3.0.3 (modules/ingester at v2.10.8); measured, see README.
+ */
+export const SEARCH_FRESHNESS = {
+  /** `query_frontend.query_end_cutoff` (3.0.3 default 30 s; 2.10.8 none). */
+  queryEndCutoff: "1s",
+  /** `live_store.max_trace_idle` (3.0), `ingester.trace_idle_period` (2.10); default 5 s. */
+  traceIdle: "1s",
+  /** `live_store.flush_check_period` (3.0, default 5 s), `ingester.flush_check_period` (2.10, default 10 s). */
+  flushCheckPeriod: "1s",
+} as const;
+
+/*
+ * Capacity of the ephemeral 3.0 profile (Cloud Run, 1 vCPU, its disk counted as memory).
+ * Search reads the live-store for the last query_backend_after and the bucket before that
+ * (modules/frontend/search_sharder.go); trace by id reads both always. So a trace stays
+ * searchable while its block moves to the bucket if the bucket's blocklist shows the block
+ * within query_backend_after of its upload (blocklist_poll plus the upload, a few seconds),
+ * and the live-store keeps the block at least query_backend_after after the trace's end
+ * (complete_block_timeout, counted from the block's end time, checked every flush_op_timeout;
+ * modules/livestore/instance.go deleteOldBlocks). Everything the live-store keeps locally is
+ * memory on Cloud Run, so these are as short as that chain allows. Measured, see README.
+ */
+export const PROD_CAPACITY = {
+  /** `storage.trace.blocklist_poll` (default 5 m): how soon the querier sees a new block in the bucket. */
+  blocklistPoll: "10s",
+  /** `query_frontend.search.query_backend_after` (default 15 m): recent searches read the live-store only. */
+  queryBackendAfter: "45s",
+  /** `live_store.complete_block_timeout` (default 20 m): local copy of an uploaded block, counted from its end. */
+  completeBlockTimeout: "60s",
+  /** `live_store.flush_op_timeout` (default 5 m): how often expired local blocks are dropped. */
+  cleanupPeriod: "10s",
+  /** `live_store.block_reclaim_grace` (default 2 m): files outlive their block this long for running queries (>= the querier's 30 s search timeout). */
+  blockReclaimGrace: "35s",
+  /** `live_store.max_live_traces_bytes` (default 250 MB): pushes wait above this many bytes of uncut traces. */
+  maxLiveTracesBytes: 100_000_000,
+  /**
+   * `overrides.defaults.ingestion.rate_limit_bytes` (default 30 MB/s): above it, pushes get HTTP
+   * 429 (`RATE_LIMITED`), which the OpenTelemetry exporters retry. 20k spans/s of the load
+   * command's traces is 4.8 MB/s; 6 MB/s leaves room for uneven export timing.
+   */
+  ingestionRateLimitBytes: 6_000_000,
+  /**
+   * `overrides.defaults.ingestion.burst_size_bytes` (default 30 MB): 2.5 s of the rate, so exports
+   * bunched after a pause are not refused (at 5 MB/s and a 5 MB burst, one was, and the exporter's
+   * 5 s back-off overflowed its queue); far above one export batch (2048 spans, about 0.5 MB).
+   */
+  ingestionBurstSizeBytes: 15_000_000,
+  /** `overrides.defaults.global.max_bytes_per_trace` (default 5 MB): the largest trace kept. */
+  maxBytesPerTrace: 5_000_000,
+} as const;
+
+/** The live-store's side of PROD_CAPACITY. */
+const PROD_LIVE_STORE: Yaml = {
+  complete_block_timeout: PROD_CAPACITY.completeBlockTimeout,
+  flush_op_timeout: PROD_CAPACITY.cleanupPeriod,
+  block_reclaim_grace: PROD_CAPACITY.blockReclaimGrace,
+  max_live_traces_bytes: PROD_CAPACITY.maxLiveTracesBytes,
+};
+
 /**
  * Tempo 2.10's ingester can flush everything to the bucket on shutdown; its steady-state
  * flush is jittered by up to 10 s, so the shutdown flush is what makes traces durable.
  */
 const EPHEMERAL_INGESTER: Yaml = { flush_all_on_shutdown: true };
+
+/**
+ * Share of the Tempo container's memory limit given to Go's heap as `GOMEMLIMIT`. Cloud Run
+ * counts the container's files (its disk is memory) against the same limit, and Go's limit
+ * covers neither those nor the memory outside the Go runtime, so half goes to the heap. Measured
+ * with the ephemeral profile at 20k spans/s on one core and GOMEMLIMIT=1GiB: RSS plus local
+ * files flat at 1.27-1.33 GB (RSS 1.11 GB, files 0.22 GB at the peak), inside 75 % of 2 GiB
+ * (README, "Fresh traces in search, and capacity on one vCPU").
+ */
+export const GO_MEMORY_LIMIT_SHARE = 0.5;
+
+/**
+ * `GOMEMLIMIT` for a Tempo container whose memory limit is `memory` ("2Gi" → "1024MiB"), so the
+ * two come from one value and cannot drift. Go's garbage collector works harder as the heap
+ * nears it instead of letting it grow past what the container may use.
+ */
+export function tempoGoMemLimit(memory: string): string {
+  const match = /^(\d+)(Mi|Gi)$/.exec(memory);
+  if (!match) {
+    throw new Error(`tempo memory ${JSON.stringify(memory)}: expected a Cloud Run size such as 2Gi or 1536Mi`);
+  }
+  const mebibytes = Number(match[1]) * (match[2] === "Gi" ? 1024 : 1);
+  return `${Math.floor(mebibytes * GO_MEMORY_LIMIT_SHARE)}MiB`;
+}
