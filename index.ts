@@ -1,14 +1,36 @@
 import * as docker from "@pulumi/docker";
-import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import { GrafanaService, LgtmService, LoadBalancerRoute, TempoService, TraceStorage } from "./components";
+import {
+  GrafanaService,
+  LgtmService,
+  LoadBalancerRoute,
+  PrivateNetwork,
+  TempoService,
+  TraceStorage,
+  verifySubnetwork,
+} from "./components";
+import { enableProjectApis } from "./components/gcp/projectApis";
 import { agentEnvironment, toDotenv } from "./config/files/agentEnv";
 import { IMAGES } from "./config/constants/images";
 import { PROD_PROXY, renderProxyConfig } from "./config/files/proxyConfig";
+import { LOCAL_MODE_OUTPUT, modeSwitchProblem, previousOutput } from "./config/stack/previousDeployment";
 import { pulumiConfigSource } from "./config/stack/pulumiSource";
-import { DockerStackConfig, GcpStackConfig, RoutedService, StackConfig, loadStackConfig } from "./config/stack/stackConfig";
-import { TEMPO_HOSTNAME, grafanaFilesFor, tempoSettingsFor } from "./config/files/stackFiles";
+import {
+  DockerStackConfig,
+  GcpStackConfig,
+  RoutedService,
+  StackConfig,
+  loadStackConfig,
+} from "./config/stack/stackConfig";
+import {
+  TEMPO_HOSTNAME,
+  grafanaFilesFor,
+  lgtmTempoSettingsFor,
+  lgtmTempoYamlFor,
+  tempoSettingsFor,
+} from "./config/files/stackFiles";
 import { renderTempoYaml } from "./config/files/tempoConfig";
+import { tempoSearchWithinSeconds } from "./config/files/tempoFreshness";
 
 /** The endpoints every stack reports; `pulumi stack output` prints them. */
 interface Endpoints {
@@ -18,15 +40,30 @@ interface Endpoints {
   grafanaAdminPassword: pulumi.Output<string>;
   tempoQueryUrl: pulumi.Output<string>;
   otlpHttpEndpoint: pulumi.Output<string>;
+  /** Seconds within which tempo.yaml lists a fresh trace by TraceQL search (config/files/tempoFreshness.ts); verify waits for it. */
+  tempoSearchWithinSeconds: number;
 }
 
-// Validated before any resource is registered: a bad value stops here, naming the key.
-const config = loadStackConfig(pulumiConfigSource());
-
-export = config.platform === "gcp" ? gcpStack(config) : localStack(config);
+/**
+ * The program. Async, so that checks against the world (the last deployment's mode) run before
+ * any resource is registered.
+ */
+export = async () => {
+  // Validated before any resource is registered: a bad value stops here, naming the key.
+  const config = loadStackConfig(pulumiConfigSource());
+  return config.platform === "gcp" ? gcpStack(config) : localStack(config);
+};
 
 /** Docker on the developer's machine: Tempo and Grafana, or the all-in-one LGTM image. */
-function localStack(stack: DockerStackConfig) {
+async function localStack(stack: DockerStackConfig) {
+  const switchProblem = modeSwitchProblem(await previousOutput(LOCAL_MODE_OUTPUT), stack.mode);
+  if (switchProblem) {
+    throw switchProblem;
+  }
+  return { [LOCAL_MODE_OUTPUT]: pulumi.output(stack.mode), ...(await localResources(stack)) };
+}
+
+async function localResources(stack: DockerStackConfig) {
   const labels = { "com.pulumi.project": pulumi.getProject(), "com.pulumi.stack": pulumi.getStack() };
   const network = new docker.Network("tracing", {
     name: "tracing",
@@ -45,6 +82,8 @@ function localStack(stack: DockerStackConfig) {
       ...common,
       image: IMAGES.lgtm,
       files: grafanaFiles,
+      tempoConfigYaml: lgtmTempoYamlFor(stack),
+      usageReporting: stack.usageReporting,
       volumeName: storage.store.volumeName,
       hostPorts: stack.hostPorts,
     });
@@ -55,6 +94,7 @@ function localStack(stack: DockerStackConfig) {
       tempoQueryUrl: lgtm.queryUrl,
       otlpHttpEndpoint: lgtm.otlpHttpEndpoint,
       otlpGrpcEndpoint: lgtm.otlpGrpcEndpoint,
+      tempoSearchWithinSeconds: tempoSearchWithinSeconds(lgtmTempoSettingsFor(stack)),
     });
   }
 
@@ -84,19 +124,20 @@ function localStack(stack: DockerStackConfig) {
     tempoQueryUrl: tempo.queryUrl,
     otlpHttpEndpoint: tempo.otlpHttpEndpoint,
     otlpGrpcEndpoint: tempo.deployment.otlpGrpcEndpoint,
+    tempoSearchWithinSeconds: tempoSearchWithinSeconds(tempoSettingsFor(stack)),
   });
 }
 
-/** APIs the prod stack uses; enabled here so a new project deploys the first time. */
-function enableApis(withLoadBalancer: boolean): gcp.projects.Service[] {
-  const apis = ["run", "secretmanager", "iam", "storage", ...(withLoadBalancer ? ["compute"] : [])];
-  return apis.map(
-    (api) => new gcp.projects.Service(`api-${api}`, { service: `${api}.googleapis.com`, disableOnDestroy: false }),
-  );
-}
-
-/** Google Cloud: the trace bucket, Tempo and Grafana on Cloud Run, and optionally the load balancer. */
-function gcpStack(stack: GcpStackConfig) {
+/**
+ * Google Cloud: the trace bucket, Tempo and Grafana on Cloud Run, the network Grafana reaches
+ * Tempo through, IAP in front of Grafana, and optionally the load balancer.
+ */
+async function gcpStack(stack: GcpStackConfig) {
+  if (stack.vpc.kind === "given") {
+    // Before anything is registered: a subnetwork without Private Google Access would deploy
+    // fine and leave Grafana's data source timing out.
+    await verifySubnetwork({ project: stack.project, region: stack.region, ...stack.vpc });
+  }
   const labels = {
     "managed-by": "pulumi",
     stack: pulumi
@@ -104,10 +145,12 @@ function gcpStack(stack: GcpStackConfig) {
       .toLowerCase()
       .replace(/[^a-z0-9_-]/g, "-"),
   };
-  const apis = enableApis(stack.loadBalancer !== undefined);
+  const apis = enableProjectApis({ iap: stack.grafanaIapMembers.length > 0 });
   const hostOf = (service: RoutedService) => stack.loadBalancer?.routes.find((r) => r.service === service)?.host;
   const tempoHost = hostOf("tempo");
   const grafanaHost = hostOf("grafana");
+
+  const { network, vpc } = egressNetwork(stack, apis);
 
   const storage = new TraceStorage("tempo", {
     platform: "gcp",
@@ -129,7 +172,9 @@ function gcpStack(stack: GcpStackConfig) {
     resources: stack.tempoResources,
     agentServiceAccounts: stack.agentServiceAccounts,
     labels,
-    // Tempo reads the bucket at start-up: its access must exist before the first revision.
+    // Tempo reads the bucket at start-up: its access must exist, and have taken effect,
+    // before the first revision.
+    startupGrants: storage.store.accessGrants,
     waitFor: [...apis, storage],
   });
   const tempoPublicUrl = tempoHost ? pulumi.output(`https://${tempoHost}`) : tempo.otlpHttpEndpoint;
@@ -138,14 +183,16 @@ function gcpStack(stack: GcpStackConfig) {
     region: stack.region,
     image: IMAGES.grafana,
     files: grafanaFilesFor(stack),
-    // Through the VPC to Tempo's own URL where Grafana has egress there; else the load balancer.
-    tempoUrl: stack.vpc ? tempo.queryUrl : tempoPublicUrl,
+    // Always through the VPC to Tempo's own URL: internal traffic, never through the load
+    // balancer (whose Cloud Armor ranges could not admit Cloud Run's changing addresses).
+    tempoUrl: tempo.queryUrl,
     tempoAuthorization: tempo.deployment.authorization,
     rootUrl: grafanaHost ? `https://${grafanaHost}` : undefined,
     ingress: stack.grafanaIngress,
-    vpc: stack.vpc,
+    vpc,
+    iapMembers: stack.grafanaIapMembers,
     labels,
-    waitFor: apis,
+    waitFor: network ? [...apis, network] : apis,
   });
   const loadBalancer = stack.loadBalancer
     ? new LoadBalancerRoute("tracing", {
@@ -167,12 +214,18 @@ function gcpStack(stack: GcpStackConfig) {
       grafanaAdminPassword: grafana.adminPassword,
       tempoQueryUrl: tempoPublicUrl,
       otlpHttpEndpoint: tempoPublicUrl,
+      tempoSearchWithinSeconds: tempoSearchWithinSeconds(tempoSettingsFor(stack)),
     }),
     grafanaAdminPasswordCommand: pulumi.interpolate`gcloud secrets versions access latest --secret=${grafana.deployment.adminPasswordSecretId} --project=${stack.project}`,
     /** Secret: the agents' OTEL_EXPORTER_OTLP_HEADERS (Authorization=Bearer%20...). */
     agentOtlpHeaders: tempo.deployment.otlpHeaders,
     /** The Secret Manager secret to mount as OTEL_EXPORTER_OTLP_HEADERS in the monolith's service. */
     agentOtlpHeadersSecret: tempo.deployment.otlpHeadersSecretId,
+    /** The service accounts allowed to mount it: a monolith running as any other fails at its deploy. */
+    agentServiceAccounts: pulumi.output([...stack.agentServiceAccounts]),
+    /** Where a monolith in this project attaches its Direct VPC egress to reach Tempo's internal ingress. */
+    vpcNetwork: vpc.network,
+    vpcSubnetwork: vpc.subnetwork,
     bucketName: storage.store.bucketName,
     tempoServiceAccount: storage.store.serviceAccountEmail,
     ...(loadBalancer
@@ -184,6 +237,18 @@ function gcpStack(stack: GcpStackConfig) {
         }
       : {}),
   };
+}
+
+/** The network Grafana's Direct VPC egress uses: the stack's own, or the one the config names. */
+function egressNetwork(stack: GcpStackConfig, apis: pulumi.Resource[]) {
+  if (stack.vpc.kind === "given") {
+    return {
+      network: undefined,
+      vpc: { network: pulumi.output(stack.vpc.network), subnetwork: pulumi.output(stack.vpc.subnetwork) },
+    };
+  }
+  const network = new PrivateNetwork("tracing", { region: stack.region, range: stack.vpc.range, waitFor: apis });
+  return { network, vpc: { network: network.networkName, subnetwork: network.subnetworkName } };
 }
 
 /** Adds the agent's environment (the guide's reference table) to a stack's endpoints. */

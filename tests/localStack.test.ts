@@ -6,6 +6,7 @@ import { loadStackConfig } from "../config/stack/stackConfig";
 import { stackFileSource } from "../config/stack/stackFile";
 import { tempoSettingsFor } from "../config/files/stackFiles";
 import { renderTempoYaml } from "../config/files/tempoConfig";
+import { tempoSearchWithinSeconds } from "../config/files/tempoFreshness";
 import {
   ProgramRun,
   Recorded,
@@ -141,6 +142,8 @@ describe("local stack (split mode) under mocks", () => {
       otlpGrpcEndpoint: "http://127.0.0.1:4317",
       agentDotenv:
         "OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318\nOTEL_SERVICE_NAME=diagram-agent\nDEPLOYMENT_ENVIRONMENT=DEBUG\n",
+      // What the deployed tempo.yaml promises for search freshness; `npm run verify` waits that long.
+      tempoSearchWithinSeconds: tempoSearchWithinSeconds(tempoSettingsFor(loadStackConfig(stackFileSource("local")))),
     });
     expect(await pulumi.isSecret(run.exports.grafanaAdminPassword as pulumi.Output<string>)).to.equal(true);
     expect(await pulumi.isSecret(run.exports.grafanaUrl as pulumi.Output<string>)).to.equal(false);

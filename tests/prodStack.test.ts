@@ -6,9 +6,23 @@ import { IMAGES } from "../config/constants/images";
 import { PROD_PROXY, renderProxyConfig } from "../config/files/proxyConfig";
 import { loadStackConfig } from "../config/stack/stackConfig";
 import { stackFileSource } from "../config/stack/stackFile";
-import { grafanaFilesFor } from "../config/files/stackFiles";
+import { grafanaFilesFor, tempoSettingsFor } from "../config/files/stackFiles";
+import { tempoSearchWithinSeconds } from "../config/files/tempoFreshness";
 import { TEMPO_BUCKET_PERMISSIONS } from "../components/traceStorage";
-import { MOCK_PROJECT, ProgramRun, Recorded, mockPassword, one, ofType, runProgram, stackFileConfig } from "./harness";
+import { IAM_PROPAGATION_SECONDS } from "../components/gcp/iamPropagation";
+import { INGRESS_PROXY_LIMITS } from "../components/gcp/cloudRunTempo";
+import { IAP_ACCESSOR_ROLE } from "../components/gcp/cloudRunGrafana";
+import {
+  MOCK_PROJECT,
+  ProgramRun,
+  Recorded,
+  mockInvokes,
+  mockPassword,
+  one,
+  ofType,
+  runProgram,
+  stackFileConfig,
+} from "./harness";
 
 const RUN_SERVICE = "gcp:cloudrunv2/service:Service";
 const SECRET = "gcp:secretmanager/secret:Secret";
@@ -16,6 +30,49 @@ const SECRET_VERSION = "gcp:secretmanager/secretVersion:SecretVersion";
 const SECRET_READER = "gcp:secretmanager/secretIamMember:SecretIamMember";
 const TEMPO_SA = `serviceAccount:tempo-traces@${MOCK_PROJECT}.iam.gserviceaccount.com`;
 const GRAFANA_SA = `serviceAccount:grafana-ui@${MOCK_PROJECT}.iam.gserviceaccount.com`;
+const API = "gcp:projects/service:Service";
+const WAIT = "pulumi-nodejs:dynamic:Resource";
+const RUN_INVOKER = "gcp:cloudrunv2/serviceIamMember:ServiceIamMember";
+const IAP_ACCESS = "gcp:iap/webCloudRunServiceIamMember:WebCloudRunServiceIamMember";
+const IAP_AGENT = /^serviceAccount:service-\d+@gcp-sa-iap\.iam\.gserviceaccount\.com$/;
+/** The committed file's principals: a placeholder group, replaced by `npm run bootstrap -- --grafana-member`. */
+const PROD_IAP_MEMBERS = ["group:tracing-users@example.com"];
+
+/**
+ * The API each resource type is served by. `gcp.projects.ServiceIdentity` goes through Service
+ * Usage, which (like Cloud Resource Manager) must be on before any program can enable APIs.
+ */
+const API_OF: Record<string, string> = {
+  "gcp:cloudrunv2/": "run.googleapis.com",
+  "gcp:secretmanager/": "secretmanager.googleapis.com",
+  "gcp:serviceaccount/": "iam.googleapis.com",
+  "gcp:projects/iAMCustomRole:": "iam.googleapis.com",
+  "gcp:storage/": "storage.googleapis.com",
+  "gcp:compute/": "compute.googleapis.com",
+  "gcp:iap/": "iap.googleapis.com",
+  "gcp:projects/serviceIdentity:": "serviceusage.googleapis.com",
+  "gcp:projects/service:": "serviceusage.googleapis.com",
+};
+/** Enabled by the bootstrap: nothing can enable them through an API that is off. */
+const BOOTSTRAP_APIS = ["serviceusage.googleapis.com", "cloudresourcemanager.googleapis.com"];
+
+/** Resource types whose GCP name is fixed by the program, or whose identity is (member, role, resource). */
+const FIXED_NAME_TYPES = [
+  RUN_SERVICE,
+  SECRET,
+  "gcp:serviceaccount/account:Account",
+  "gcp:projects/iAMCustomRole:IAMCustomRole",
+  "gcp:compute/network:Network",
+  "gcp:compute/subnetwork:Subnetwork",
+  SECRET_READER,
+  "gcp:storage/bucketIAMMember:BucketIAMMember",
+  RUN_INVOKER,
+  IAP_ACCESS,
+];
+
+function apiOf(type: string): string | undefined {
+  return Object.entries(API_OF).find(([prefix]) => type.startsWith(prefix))?.[1];
+}
 
 interface Container {
   name: string;
@@ -33,7 +90,7 @@ interface Template {
   scaling: { minInstanceCount: number; maxInstanceCount: number };
   containers: Container[];
   volumes: { name: string; secret: { secret: string; items: { path: string; version: string }[] } }[];
-  vpcAccess?: Record<string, unknown>;
+  vpcAccess?: { networkInterfaces: { network: string; subnetwork: string }[]; egress: string };
 }
 
 function template(service: Recorded): Template {
@@ -72,16 +129,19 @@ describe("prod stack under mocks", () => {
     run = await runProgram(stackFileConfig("prod"), "prod");
   });
 
-  it("registers exactly the bucket, identities, grants, secrets and both services, and no load balancer", () => {
+  it("registers exactly the bucket, identities, grants, secrets, network, IAP and both services, and no load balancer", () => {
     const counts: Record<string, number> = {};
     for (const resource of run.resources) {
       counts[resource.type] = (counts[resource.type] ?? 0) + 1;
     }
     expect(counts).to.deep.equal({
-      "gcp:projects/service:Service": 4,
+      [API]: 7,
+      "tracing:network:PrivateNetwork": 1,
       "tracing:storage:TraceStorage": 1,
       "tracing:tempo:TempoService": 1,
       "tracing:grafana:GrafanaService": 1,
+      "gcp:compute/network:Network": 1,
+      "gcp:compute/subnetwork:Subnetwork": 1,
       "gcp:storage/bucket:Bucket": 1,
       "gcp:serviceaccount/account:Account": 2,
       "gcp:projects/iAMCustomRole:IAMCustomRole": 1,
@@ -90,9 +150,109 @@ describe("prod stack under mocks", () => {
       [SECRET]: 9,
       [SECRET_VERSION]: 9,
       [SECRET_READER]: 8,
+      [WAIT]: 2,
       [RUN_SERVICE]: 2,
+      "gcp:projects/serviceIdentity:ServiceIdentity": 1,
+      [RUN_INVOKER]: 1,
+      [IAP_ACCESS]: 1,
     });
-    expect(run.resources.some((r) => r.type.startsWith("gcp:compute/"))).to.equal(false);
+    const compute = run.resources.filter((r) => r.type.startsWith("gcp:compute/")).map((r) => r.type);
+    expect(compute).to.deep.equal(["gcp:compute/network:Network", "gcp:compute/subnetwork:Subnetwork"]);
+  });
+
+  it("enables the resource manager API first and every other API after it", () => {
+    const apis = ofType(run, API);
+    expect(apis.map((a) => a.inputs.service)).to.deep.equal([
+      "cloudresourcemanager.googleapis.com",
+      "run.googleapis.com",
+      "secretmanager.googleapis.com",
+      "iam.googleapis.com",
+      "storage.googleapis.com",
+      "compute.googleapis.com",
+      "iap.googleapis.com",
+    ]);
+    expect(apis.every((a) => a.inputs.disableOnDestroy === false)).to.equal(true);
+    for (const api of apis.slice(1)) {
+      expect(api.dependsOn, String(api.inputs.service)).to.deep.equal(["api-cloudresourcemanager"]);
+    }
+    expect(apis[0].dependsOn).to.deep.equal([]);
+  });
+
+  it("lets people reach Grafana through Cloud Run's own IAP, for the configured principals only", () => {
+    const grafana = one(run, RUN_SERVICE, "grafana");
+    // IAP on, ingress all (people open the run.app URL), invoker check on: only IAP's agent may call.
+    expect(grafana.inputs).to.include({ ingress: "INGRESS_TRAFFIC_ALL", iapEnabled: true, invokerIamDisabled: false });
+    const invoker = one(run, RUN_INVOKER);
+    expect(invoker.inputs).to.deep.include({ name: "grafana", location: "us-central1", role: "roles/run.invoker" });
+    expect(String(invoker.inputs.member)).to.match(IAP_AGENT);
+    expect(one(run, "gcp:projects/serviceIdentity:ServiceIdentity").inputs).to.deep.equal({
+      service: "iap.googleapis.com",
+    });
+    expect(
+      ofType(run, IAP_ACCESS).map((g) => [g.inputs.cloudRunServiceName, g.inputs.role, g.inputs.member]),
+    ).to.deep.equal(PROD_IAP_MEMBERS.map((member) => ["grafana", IAP_ACCESSOR_ROLE, member]));
+    // Grafana's own login stays behind IAP.
+    const env = container(grafana, "grafana").envs ?? [];
+    expect(env).to.deep.include({ name: "GF_AUTH_DISABLE_LOGIN_FORM", value: "false" });
+    expect(run.outputs.grafanaUrl).to.equal("https://grafana-mock-uc.a.run.app");
+  });
+
+  it("sends Grafana's egress through a subnetwork with Private Google Access, so Tempo's internal ingress admits it", () => {
+    const subnetwork = one(run, "gcp:compute/subnetwork:Subnetwork");
+    expect(subnetwork.inputs).to.deep.include({
+      name: "tracing-us-central1",
+      region: "us-central1",
+      ipCidrRange: "10.8.0.0/24",
+      privateIpGoogleAccess: true,
+      network: "tracing-network-id",
+    });
+    expect(one(run, "gcp:compute/network:Network").inputs).to.deep.include({
+      name: "tracing",
+      autoCreateSubnetworks: false,
+    });
+    expect(template(one(run, RUN_SERVICE, "grafana")).vpcAccess).to.deep.equal({
+      networkInterfaces: [{ network: "tracing", subnetwork: "tracing-us-central1" }],
+      egress: "ALL_TRAFFIC",
+    });
+    // Tempo needs no egress of its own: only callers' egress decides whether they are internal.
+    expect(template(one(run, RUN_SERVICE, "tempo")).vpcAccess).to.equal(undefined);
+    expect(run.outputs).to.deep.include({ vpcNetwork: "tracing", vpcSubnetwork: "tracing-us-central1" });
+  });
+
+  it("replaces every fixed-name resource and grant delete-first, and keeps the bucket protected", () => {
+    const fixed = run.resources.filter((r) => FIXED_NAME_TYPES.includes(r.type));
+    expect(fixed.length).to.equal(2 + 9 + 2 + 1 + 2 + 8 + 1 + 1 + 1);
+    for (const resource of fixed) {
+      expect(resource.deleteBeforeReplace, `${resource.type} ${resource.name}`).to.equal(true);
+    }
+    const bucket = one(run, "gcp:storage/bucket:Bucket");
+    expect(bucket.protect).to.equal(true);
+    expect(bucket.inputs.name).to.equal("diagramik-traces");
+  });
+
+  it("starts each service only after its grants have had time to take effect", () => {
+    const waits = ofType(run, WAIT);
+    expect(waits.map((w) => w.name).sort()).to.deep.equal(["grafana-iam-propagation", "tempo-iam-propagation"]);
+    for (const wait of waits) {
+      expect(wait.inputs.seconds).to.equal(IAM_PROPAGATION_SECONDS);
+      expect(wait.inputs.__provider, "runs in the engine's own Node.js dynamic provider").to.be.a("string");
+    }
+    const tempoWait = one(run, WAIT, "tempo-iam-propagation");
+    expect(tempoWait.dependsOn).to.include.members([
+      "tempo-bucket-access",
+      "tempo-config-reader-0",
+      "tempo-proxy-config-reader-0",
+      "tempo-proxy-auth-reader-0",
+    ]);
+    expect(tempoWait.inputs.grants).to.have.length(4);
+    expect(one(run, RUN_SERVICE, "tempo").dependsOn).to.deep.equal(["tempo-iam-propagation"]);
+    const grafanaWait = one(run, WAIT, "grafana-iam-propagation");
+    expect(grafanaWait.dependsOn).to.include.members([
+      "grafana-datasources-reader-0",
+      "grafana-admin-password-reader-0",
+      "grafana-tempo-authorization-reader",
+    ]);
+    expect(one(run, RUN_SERVICE, "grafana").dependsOn).to.deep.equal(["grafana-iam-propagation"]);
   });
 
   it("keeps traces in a private, protected bucket that expires blocks at the retention", () => {
@@ -165,6 +325,9 @@ describe("prod stack under mocks", () => {
 
     const ingress = container(tempo, "ingress");
     expect(ingress.image).to.equal(IMAGES.ingressProxy);
+    // Cloud Run's floor in the second generation: 512 MiB, and always-allocated CPU in whole vCPUs.
+    expect(ingress.resources.limits).to.deep.equal({ cpu: "1", memory: "512Mi" });
+    expect(INGRESS_PROXY_LIMITS).to.deep.equal({ cpu: "1", memory: "512Mi" });
     expect(ingress.ports).to.deep.equal({ name: "http1", containerPort: 8080 });
     expect(ingress.dependsOns).to.deep.equal(["tempo"]);
 
@@ -182,17 +345,18 @@ describe("prod stack under mocks", () => {
   });
 
   it("starts Tempo only after it can read its secrets and its bucket", () => {
-    const tempo = one(run, RUN_SERVICE, "tempo");
-    expect(tempo.dependsOn).to.include.members([
+    const wait = one(run, WAIT, "tempo-iam-propagation");
+    expect(wait.dependsOn).to.include.members([
       "tempo-config-reader-0",
       "tempo-proxy-config-reader-0",
       "tempo-proxy-auth-reader-0",
+      "tempo-bucket-access",
       "tempo",
       "api-run",
     ]);
   });
 
-  it("runs Grafana with login only, provisioned from secrets, reaching Tempo through the VPC", () => {
+  it("runs Grafana with its login, provisioned from secrets, reaching Tempo through the VPC", () => {
     const grafana = one(run, RUN_SERVICE, "grafana");
     const main = container(grafana, "grafana");
     const env = Object.fromEntries((main.envs ?? []).map((e) => [e.name, e.value]));
@@ -211,20 +375,44 @@ describe("prod stack under mocks", () => {
       "/etc/grafana/secrets/admin",
       "/etc/grafana/secrets/tempo",
     ]);
-    expect(template(grafana).vpcAccess).to.deep.equal({
-      networkInterfaces: [{ network: "default", subnetwork: "default" }],
-      egress: "ALL_TRAFFIC",
-    });
+    expect(template(grafana).vpcAccess?.egress).to.equal("ALL_TRAFFIC");
+  });
+
+  it("uses an existing subnetwork when the config names one, after checking it with a data source", async () => {
+    const looked: Record<string, unknown>[] = [];
+    const token = "gcp:compute/getSubnetwork:getSubnetwork";
+    const answer = mockInvokes[token];
+    mockInvokes[token] = (inputs) => {
+      looked.push(inputs);
+      return answer(inputs);
+    };
+    try {
+      const given = await runProgram(
+        { ...stackFileConfig("prod"), "tracing:vpcNetwork": "default", "tracing:vpcSubnetwork": "default" },
+        "prod",
+      );
+      expect(looked).to.deep.equal([{ name: "default", region: "us-central1", project: MOCK_PROJECT }]);
+      expect(given.resources.filter((r) => /compute\/(sub)?network:/.test(r.type))).to.deep.equal([]);
+      expect(template(one(given, RUN_SERVICE, "grafana")).vpcAccess).to.deep.equal({
+        networkInterfaces: [{ network: "default", subnetwork: "default" }],
+        egress: "ALL_TRAFFIC",
+      });
+      expect(ofType(given, API).map((a) => a.inputs.service)).to.include("compute.googleapis.com");
+    } finally {
+      mockInvokes[token] = answer;
+    }
   });
 
   it("exports the monolith's endpoint and headers, and keeps every credential secret", async () => {
     expect(run.outputs).to.deep.include({
       otlpHttpEndpoint: "https://tempo-mock-uc.a.run.app",
       agentOtlpHeadersSecret: "tempo-otlp-headers",
+      agentServiceAccounts: [],
       grafanaAdminPasswordCommand:
         "gcloud secrets versions access latest --secret=grafana-admin-password --project=diagramik-prod",
       agentDotenv:
         "OTEL_EXPORTER_OTLP_ENDPOINT=https://tempo-mock-uc.a.run.app\nOTEL_SERVICE_NAME=diagram-agent\nDEPLOYMENT_ENVIRONMENT=DEPLOYED_SERVICE\n",
+      tempoSearchWithinSeconds: tempoSearchWithinSeconds(tempoSettingsFor(loadStackConfig(stackFileSource("prod")))),
     });
     for (const key of ["agentOtlpHeaders", "grafanaAdminPassword"]) {
       expect(await pulumi.isSecret(run.exports[key] as pulumi.Output<string>), key).to.equal(true);
@@ -238,7 +426,7 @@ describe("prod stack under mocks", () => {
 describe("prod stack security invariants", () => {
   const variants: Record<string, Record<string, unknown>> = {
     "as checked in": {},
-    "with the load balancer and Cloud Armor": {
+    "with the load balancer, IAP and Cloud Armor": {
       "tracing:loadBalancer": {
         routes: [
           { host: "tempo.example.com", service: "tempo" },
@@ -246,6 +434,17 @@ describe("prod stack security invariants", () => {
         ],
         allowedSourceRanges: ["203.0.113.0/24"],
       },
+    },
+    "with the load balancer and Cloud Armor, no IAP": {
+      "tracing:grafanaIapMembers": [],
+      "tracing:loadBalancer": {
+        routes: [{ host: "grafana.example.com", service: "grafana" }],
+        allowedSourceRanges: ["203.0.113.0/24"],
+      },
+    },
+    "with Tempo's ingress open (the token guards it) and a team group": {
+      "tracing:tempoIngress": "all",
+      "tracing:grafanaIapMembers": ["group:tracing-team@example.com", "user:ana@example.com"],
     },
     "with Tempo 2.10 and agents": {
       "tracing:tempoVersion": "2.10.8",
@@ -264,7 +463,79 @@ describe("prod stack security invariants", () => {
         const text = JSON.stringify(run.resources.map((r) => r.inputs));
         expect(text).to.not.match(/allUsers|allAuthenticatedUsers/);
         expect(run.resources.filter((r) => /gcp:projects\/iAM(Member|Binding|Policy)/.test(r.type))).to.deep.equal([]);
-        expect(run.resources.filter((r) => /gcp:cloudrunv2\/serviceIam/.test(r.type))).to.deep.equal([]);
+        expect(run.resources.filter((r) => /IamPolicy|IamBinding|IAMPolicy|IAMBinding/.test(r.type))).to.deep.equal([]);
+      });
+
+      it("lets nobody invoke a Cloud Run service directly but IAP's agent, on an IAP-enabled service", () => {
+        for (const grant of run.resources.filter((r) => /gcp:cloudrunv2\/serviceIam/.test(r.type))) {
+          expect(grant.type).to.equal(RUN_INVOKER);
+          expect(grant.inputs.role).to.equal("roles/run.invoker");
+          expect(String(grant.inputs.member)).to.match(IAP_AGENT);
+          expect(one(run, RUN_SERVICE, String(grant.inputs.name)).inputs.iapEnabled).to.equal(true);
+        }
+      });
+
+      it("admits exactly the configured principals through IAP, and only to Grafana", () => {
+        const configured = (overrides["tracing:grafanaIapMembers"] as string[] | undefined) ?? PROD_IAP_MEMBERS;
+        const grants = ofType(run, IAP_ACCESS);
+        expect(grants.map((g) => g.inputs.member)).to.deep.equal(configured);
+        for (const grant of grants) {
+          expect(grant.inputs).to.include({ cloudRunServiceName: "grafana", role: IAP_ACCESSOR_ROLE });
+        }
+      });
+
+      it("leaves no service open to the internet without IAP in front, or Tempo's token behind it", () => {
+        for (const service of ofType(run, RUN_SERVICE)) {
+          if (service.inputs.ingress !== "INGRESS_TRAFFIC_ALL") {
+            continue;
+          }
+          if (service.name === "tempo") {
+            // Every request meets the ingress proxy, which answers 401 without the bearer token.
+            expect(template(service).containers[0].name).to.equal("ingress");
+            expect(container(service, "ingress").ports).to.deep.equal({ name: "http1", containerPort: 8080 });
+          } else {
+            expect(service.inputs, service.name).to.include({ iapEnabled: true, invokerIamDisabled: false });
+          }
+        }
+        const grafana = one(run, RUN_SERVICE, "grafana");
+        if (grafana.inputs.iapEnabled !== true) {
+          // Without IAP, people come through the load balancer, behind Cloud Armor.
+          expect(grafana.inputs.ingress).to.equal("INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER");
+          expect(
+            one(run, "gcp:compute/backendService:BackendService", "tracing-grafana").inputs.securityPolicy,
+          ).to.be.a("string");
+        }
+      });
+
+      it("registers every API its resources use, the resource manager's first", () => {
+        const enabled = ofType(run, API).map((a) => String(a.inputs.service));
+        for (const resource of run.resources.filter((r) => r.type.startsWith("gcp:"))) {
+          const api = apiOf(resource.type);
+          expect(api, `the API of ${resource.type}`).to.be.a("string");
+          expect([...enabled, ...BOOTSTRAP_APIS], `${resource.type} ${resource.name}`).to.include(api);
+        }
+        expect(enabled[0]).to.equal("cloudresourcemanager.googleapis.com");
+      });
+
+      it("handles Private Google Access for every VPC egress", () => {
+        for (const service of ofType(run, RUN_SERVICE)) {
+          const egress = template(service).vpcAccess;
+          if (egress === undefined) {
+            continue;
+          }
+          for (const nic of egress.networkInterfaces) {
+            const managed = ofType(run, "gcp:compute/subnetwork:Subnetwork").find(
+              (s) => s.inputs.name === nic.subnetwork,
+            );
+            expect(managed?.inputs.privateIpGoogleAccess, `${service.name} on ${nic.subnetwork}`).to.equal(true);
+          }
+        }
+      });
+
+      it("replaces fixed-name resources delete-first", () => {
+        for (const resource of run.resources.filter((r) => FIXED_NAME_TYPES.includes(r.type))) {
+          expect(resource.deleteBeforeReplace, `${resource.type} ${resource.name}`).to.equal(true);
+        }
       });
 
       it("pins every image, and none is latest", () => {
