@@ -14,7 +14,7 @@
  *
  * Its outputs are the repository variables the workflows read, and nothing else.
  */
-import * as gcp from "@pulumi/gcp";
+import * as gcp from "../components/gcp/sdk";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "../config/stack/errors";
 import { DEPLOYER_ROLES } from "./deployerRoles";

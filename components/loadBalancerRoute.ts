@@ -1,4 +1,4 @@
-import * as gcp from "@pulumi/gcp";
+import * as gcp from "./gcp/sdk";
 import * as pulumi from "@pulumi/pulumi";
 import { Route, RoutedService } from "../config/stack/stackConfig";
 

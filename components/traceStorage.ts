@@ -1,5 +1,5 @@
 import * as docker from "@pulumi/docker";
-import * as gcp from "@pulumi/gcp";
+import * as gcp from "./gcp/sdk";
 import * as pulumi from "@pulumi/pulumi";
 import { serviceAccountMember } from "./gcp/secretFile";
 

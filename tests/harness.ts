@@ -243,30 +243,43 @@ export async function runPulumi(
   }
   pulumi.runtime.setAllConfig(flat);
 
-  const outputs = await pulumi.runtime.runInPulumiStack(async () => {
-    pulumi.runtime.registerStackTransformation((args) => {
-      names.set(args.resource, args.name);
-      const dependsOn = ([] as unknown[]).concat(args.opts.dependsOn ?? []);
-      options.set(`${args.type}::${args.name}`, {
-        parent: args.opts.parent ? names.get(args.opts.parent) : undefined,
-        protect: args.opts.protect === true,
-        retainOnDelete: args.opts.retainOnDelete === true,
-        deleteBeforeReplace: (args.opts as pulumi.CustomResourceOptions).deleteBeforeReplace === true,
-        dependsOn: dependsOn.map((d) => (d instanceof pulumi.Resource ? (names.get(d) ?? "?") : "?")),
+  // The SDK records a stack trace for every promise it makes (runtime/debuggable.js), only to
+  // report leaks; under tsx each trace goes through source maps, which made a third of a
+  // program's run. The program's own errors keep their messages.
+  const stackTraceLimit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return await runRecorded();
+  } finally {
+    Error.stackTraceLimit = stackTraceLimit;
+  }
+
+  async function runRecorded(): Promise<ProgramRun> {
+    const outputs = await pulumi.runtime.runInPulumiStack(async () => {
+      pulumi.runtime.registerStackTransformation((args) => {
+        names.set(args.resource, args.name);
+        const dependsOn = ([] as unknown[]).concat(args.opts.dependsOn ?? []);
+        options.set(`${args.type}::${args.name}`, {
+          parent: args.opts.parent ? names.get(args.opts.parent) : undefined,
+          protect: args.opts.protect === true,
+          retainOnDelete: args.opts.retainOnDelete === true,
+          deleteBeforeReplace: (args.opts as pulumi.CustomResourceOptions).deleteBeforeReplace === true,
+          dependsOn: dependsOn.map((d) => (d instanceof pulumi.Resource ? (names.get(d) ?? "?") : "?")),
+        });
+        return undefined;
       });
-      return undefined;
+      // A program may export its outputs, or an async function that returns them.
+      const exported = program();
+      exports = (typeof exported === "function" ? await (exported as () => Promise<unknown>)() : exported) as Record<
+        string,
+        unknown
+      >;
+      return exports;
     });
-    // A program may export its outputs, or an async function that returns them.
-    const exported = program();
-    exports = (typeof exported === "function" ? await (exported as () => Promise<unknown>)() : exported) as Record<
-      string,
-      unknown
-    >;
-    return exports;
-  });
-  // Resources whose inputs are Outputs register asynchronously; wait for every registration.
-  await pulumi.runtime.disconnect();
-  return { resources, exports, outputs: (outputs ?? {}) as Record<string, unknown> };
+    // Resources whose inputs are Outputs register asynchronously; wait for every registration.
+    await pulumi.runtime.disconnect();
+    return { resources, exports, outputs: (outputs ?? {}) as Record<string, unknown> };
+  }
 }
 
 /** Runs the program expecting it to fail; returns the error and what was registered. */

@@ -100,12 +100,13 @@ describe("npm run load", () => {
       timeoutSeconds: 7,
       searchWithinSeconds: 2,
     });
+    // (real time on a shared machine: the generator may fall a little behind, never run ahead)
     expect(result.spans.offered)
       .to.equal(result.traces.offered * 10)
-      .and.be.within(900, 1100);
+      .and.be.within(800, 1100);
     expect(result.spans).to.include({ accepted: result.spans.offered, refused: 0, failed: 0, dropped: 0 });
     expect(stub.spans).to.have.length(result.spans.accepted);
-    expect(result.perSecond.offered).to.be.within(1800, 2200);
+    expect(result.perSecond.offered).to.be.within(1600, 2200);
     expectAgentShape(stub.spans, 10, result.target.runId);
 
     // Every push answered 200 once, and each export took at least the stub's 30 ms

@@ -1,4 +1,4 @@
-import * as gcp from "@pulumi/gcp";
+import * as gcp from "./sdk";
 
 /** The API every other one is enabled through: see enableProjectApis. */
 export const RESOURCE_MANAGER_API = "cloudresourcemanager.googleapis.com";
