@@ -8,7 +8,7 @@ import {
 import { TEMPO_PORTS } from "../constants/ports";
 import { PROD_PROXY, renderProxyConfig } from "./proxyConfig";
 import { DockerStackConfig, StackConfig } from "../stack/stackConfig";
-import { LGTM_TEMPO, renderLgtmTempoYaml } from "./lgtmTempoConfig";
+import { LGTM_PLACEMENT, LGTM_TEMPO } from "./lgtmTempoConfig";
 import { GUIDE_GCS_TUNING, TempoSettings, TraceBackend, renderTempoYaml } from "./tempoConfig";
 
 /** Tempo's name on the local Docker network. */
@@ -33,20 +33,22 @@ export function tempoSettingsFor(config: StackConfig): TempoSettings {
 }
 
 /**
- * lgtm mode's Tempo settings: the same as the split mode's, except that with no
- * `metricsRemoteWriteUrl` the metrics generator writes to the Prometheus bundled in the image,
- * as the image's own Tempo does (its Grafana draws the service graph from there).
+ * lgtm mode's Tempo settings: the same as the split mode's, placed inside the image (its
+ * listeners, every path on its /data volume), and with no `metricsRemoteWriteUrl` the metrics
+ * generator writes to the Prometheus bundled in the image, as the image's own Tempo does (its
+ * Grafana draws the service graph from there).
  */
 export function lgtmTempoSettingsFor(config: DockerStackConfig): TempoSettings {
   return {
     ...tempoSettingsFor(config),
+    placement: LGTM_PLACEMENT,
     metricsRemoteWriteUrl: config.metricsRemoteWriteUrl ?? LGTM_TEMPO.prometheusRemoteWriteUrl,
   };
 }
 
-/** lgtm mode's tempo.yaml: the builder's, placed for the image (config/files/lgtmTempoConfig.ts). */
+/** lgtm mode's tempo.yaml, from the one builder. */
 export function lgtmTempoYamlFor(config: DockerStackConfig): string {
-  return renderLgtmTempoYaml(lgtmTempoSettingsFor(config));
+  return renderTempoYaml(lgtmTempoSettingsFor(config));
 }
 
 /** The variable holding Tempo's URL in Grafana's Cloud Run service (expanded by Grafana). */

@@ -34,9 +34,38 @@ export type TraceBackend = LocalBackend | GcsBackend;
  */
 export type DurabilityProfile = "standard" | "ephemeral";
 
+/** Where Tempo listens and writes inside its container. */
+export interface TempoPlacement {
+  /** Every path Tempo writes is under this directory, which a volume holds where it must last. */
+  readonly dataDir: string;
+  /** Tempo's internal gRPC server (querier and frontend workers). */
+  readonly grpcPort: number;
+  /** Where the OTLP receivers listen (`host:port`). */
+  readonly otlpGrpcEndpoint: string;
+  readonly otlpHttpEndpoint: string;
+  /** Gossip bound to this address and port; unset: Tempo's defaults. */
+  readonly memberlist?: { readonly bindAddr: string; readonly bindPort: number };
+  /** The query frontend the querier's workers dial; unset: Tempo finds it on its own gRPC port. */
+  readonly frontendAddress?: string;
+}
+
+/**
+ * Tempo alone in its container (the split mode's and Cloud Run's): the data directory a volume
+ * is mounted on, the ports the rest of the project knows, and receivers on every interface
+ * (they default to localhost, unreachable from outside the container).
+ */
+export const CONTAINER_PLACEMENT: TempoPlacement = {
+  dataDir: TEMPO_DATA_DIR,
+  grpcPort: TEMPO_PORTS.grpc,
+  otlpGrpcEndpoint: `0.0.0.0:${TEMPO_PORTS.otlpGrpc}`,
+  otlpHttpEndpoint: `0.0.0.0:${TEMPO_PORTS.otlpHttp}`,
+};
+
 /** Everything that varies between the tempo.yaml files this project writes. */
 export interface TempoSettings {
   readonly release: TempoRelease;
+  /** Where Tempo listens and writes. @default CONTAINER_PLACEMENT */
+  readonly placement?: TempoPlacement;
   readonly backend: TraceBackend;
   readonly retentionDays: number;
   readonly durability: DurabilityProfile;
@@ -69,15 +98,24 @@ export function blockRetention(days: number): string {
   return `${Math.max(days * 24 - RETENTION_HEADROOM_HOURS, 1)}h`;
 }
 
-/** Paths under the data directory; a volume mounted at TEMPO_DATA_DIR holds all of them. */
-export const TEMPO_PATHS = {
-  wal: `${TEMPO_DATA_DIR}/wal`,
-  blocks: `${TEMPO_DATA_DIR}/blocks`,
-  liveStoreWal: `${TEMPO_DATA_DIR}/live-store/traces`,
-  shutdownMarkers: `${TEMPO_DATA_DIR}/live-store/shutdown-marker`,
-  schedulerWork: TEMPO_DATA_DIR,
-  generatorWal: `${TEMPO_DATA_DIR}/generator/wal`,
-} as const;
+/**
+ * Every path Tempo writes, named in tempo.yaml, all under one data directory: the keys whose
+ * defaults lie under /var/tempo (live-store WAL and shutdown markers, scheduler work, the trace
+ * WAL) and the two that have none (local blocks, the generator's WAL). None is left to a default,
+ * so a volume on the data directory holds everything, wherever the directory is.
+ */
+export function tempoPaths(dataDir: string) {
+  return {
+    wal: `${dataDir}/wal`,
+    blocks: `${dataDir}/blocks`,
+    liveStoreWal: `${dataDir}/live-store/traces`,
+    shutdownMarkers: `${dataDir}/live-store/shutdown-marker`,
+    schedulerWork: dataDir,
+    generatorWal: `${dataDir}/generator/wal`,
+  } as const;
+}
+
+type TempoPaths = ReturnType<typeof tempoPaths>;
 
 type Yaml = { [key: string]: YamlValue };
 type YamlValue = string | number | boolean | readonly YamlValue[] | Yaml;
@@ -86,12 +124,20 @@ type YamlValue = string | number | boolean | readonly YamlValue[] | Yaml;
 export function buildTempoConfig(settings: TempoSettings): Yaml {
   const retention = blockRetention(settings.retentionDays);
   const ephemeral = settings.durability === "ephemeral";
+  const placement = settings.placement ?? CONTAINER_PLACEMENT;
+  const paths = tempoPaths(placement.dataDir);
+  const memberlist: Yaml = {
+    ...(placement.memberlist
+      ? { bind_addr: [placement.memberlist.bindAddr], bind_port: placement.memberlist.bindPort }
+      : {}),
+    ...(ephemeral ? EPHEMERAL_MEMBERLIST : {}),
+  };
   const common: Yaml = {
     stream_over_http_enabled: true,
     ...(ephemeral ? EPHEMERAL_TOP_LEVEL : {}),
     server: {
       http_listen_port: TEMPO_PORTS.http,
-      grpc_listen_port: TEMPO_PORTS.grpc,
+      grpc_listen_port: placement.grpcPort,
       log_level: "info",
       ...(ephemeral ? EPHEMERAL_SERVER : {}),
     },
@@ -99,22 +145,24 @@ export function buildTempoConfig(settings: TempoSettings): Yaml {
       receivers: {
         otlp: {
           protocols: {
-            // The receivers default to localhost, unreachable from outside the container.
-            grpc: { endpoint: `0.0.0.0:${TEMPO_PORTS.otlpGrpc}` },
-            http: { endpoint: `0.0.0.0:${TEMPO_PORTS.otlpHttp}` },
+            grpc: { endpoint: placement.otlpGrpcEndpoint },
+            http: { endpoint: placement.otlpHttpEndpoint },
           },
         },
       },
     },
-    storage: { trace: traceStorage(settings.backend, settings.release.line, settings.durability) },
-    ...(ephemeral ? { memberlist: EPHEMERAL_MEMBERLIST } : {}),
+    storage: { trace: traceStorage(settings.backend, settings.release.line, settings.durability, paths) },
+    ...(Object.keys(memberlist).length > 0 ? { memberlist } : {}),
+    ...(placement.frontendAddress
+      ? { querier: { frontend_worker: { frontend_address: placement.frontendAddress } } }
+      : {}),
     query_frontend: queryFrontend(settings.release.line, settings.durability),
-    ...metricsGenerator(settings),
+    ...metricsGenerator(settings, paths),
     ...overrides(settings),
     usage_report: { reporting_enabled: settings.usageReporting },
   };
   return settings.release.line === "3.0"
-    ? { ...common, ...tempo30(retention, settings.durability) }
+    ? { ...common, ...tempo30(retention, settings.durability, paths) }
     : { ...common, ...tempo210(retention, settings.durability) };
 }
 
@@ -124,10 +172,15 @@ export function renderTempoYaml(settings: TempoSettings): string {
   return header + stringify(buildTempoConfig(settings), { lineWidth: 0 });
 }
 
-function traceStorage(backend: TraceBackend, line: TempoRelease["line"], durability: DurabilityProfile): Yaml {
-  const wal = { path: TEMPO_PATHS.wal };
+function traceStorage(
+  backend: TraceBackend,
+  line: TempoRelease["line"],
+  durability: DurabilityProfile,
+  paths: TempoPaths,
+): Yaml {
+  const wal = { path: paths.wal };
   if (backend.kind === "local") {
-    return { backend: "local", wal, local: { path: TEMPO_PATHS.blocks } };
+    return { backend: "local", wal, local: { path: paths.blocks } };
   }
   const poll: Yaml =
     line === "3.0" && durability === "ephemeral" ? { blocklist_poll: PROD_CAPACITY.blocklistPoll } : {};
@@ -186,7 +239,7 @@ function overrides(settings: TempoSettings): Yaml {
  * sends anything with a remote-write URL. The guide points it at a Prometheus that does not
  * exist, so without a configured URL the whole block is left out.
  */
-function metricsGenerator(settings: TempoSettings): Yaml {
+function metricsGenerator(settings: TempoSettings, paths: TempoPaths): Yaml {
   if (settings.metricsRemoteWriteUrl === undefined) {
     return {};
   }
@@ -194,7 +247,7 @@ function metricsGenerator(settings: TempoSettings): Yaml {
     metrics_generator: {
       registry: { external_labels: { ...settings.externalLabels } },
       storage: {
-        path: TEMPO_PATHS.generatorWal,
+        path: paths.generatorWal,
         remote_write: [{ url: settings.metricsRemoteWriteUrl, send_exemplars: true }],
         // Unsent samples are given up quickly on shutdown rather than holding Tempo for a minute.
         ...(settings.durability === "ephemeral" ? { remote_write_flush_deadline: "2s" } : {}),
@@ -207,17 +260,17 @@ function metricsGenerator(settings: TempoSettings): Yaml {
  * Tempo 3.0: no ingester or compactor. The live-store holds recent traces and writes blocks;
  * the backend worker enforces retention (the scheduler's copy is what Tempo's docs also set).
  */
-function tempo30(retention: string, durability: DurabilityProfile): Yaml {
+function tempo30(retention: string, durability: DurabilityProfile, paths: TempoPaths): Yaml {
   return {
     live_store: {
-      wal: { path: TEMPO_PATHS.liveStoreWal },
-      shutdown_marker_dir: TEMPO_PATHS.shutdownMarkers,
+      wal: { path: paths.liveStoreWal },
+      shutdown_marker_dir: paths.shutdownMarkers,
       flush_check_period: SEARCH_FRESHNESS.flushCheckPeriod,
       max_trace_idle: SEARCH_FRESHNESS.traceIdle,
       ...(durability === "ephemeral" ? { ...EPHEMERAL_LIVE_STORE, ...PROD_LIVE_STORE } : {}),
     },
     backend_scheduler: {
-      local_work_path: TEMPO_PATHS.schedulerWork,
+      local_work_path: paths.schedulerWork,
       provider: { compaction: { compaction: { block_retention: retention } } },
     },
     backend_worker: {
