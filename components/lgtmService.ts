@@ -7,7 +7,7 @@ import { GRAFANA_PORT, TEMPO_PORTS } from "../config/constants/ports";
 import { AnonymousRole, DEFAULTS } from "../config/stack/stackConfig";
 import { GrafanaFiles } from "../config/files/stackFiles";
 import { createAdminPassword } from "./adminPassword";
-import { goDuration } from "./docker/duration";
+import { goDuration } from "../config/files/goDuration";
 import { hostFor, publish } from "./docker/ports";
 
 /**

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { formatGoDuration, goDuration, parseGoDuration } from "../components/docker/duration";
+import { formatGoDuration, goDuration, parseGoDuration } from "../config/files/goDuration";
 
 /** Go's own cases (src/time/time_test.go, `durationTests`), those within a safe JS integer. */
 const GO_CASES: [string, number][] = [

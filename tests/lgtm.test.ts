@@ -5,7 +5,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { lgtmStartScript } from "../components/lgtmService";
-import { formatGoDuration, parseGoDuration } from "../components/docker/duration";
+import { formatGoDuration, parseGoDuration } from "../config/files/goDuration";
 import { IMAGES, LGTM_BUNDLED } from "../config/constants/images";
 import { TEMPO_RELEASES } from "../config/constants/tempoReleases";
 import { renderStackFiles, tempoSettingsFor } from "../config/files/stackFiles";

@@ -11,7 +11,8 @@ import {
   renderTempoYaml,
   tempoGoMemLimit,
 } from "../config/files/tempoConfig";
-import { freshnessOf, parseGoDuration, searchFreshness } from "../config/files/tempoFreshness";
+import { goDurationMs } from "../config/files/goDuration";
+import { freshnessOf, searchFreshness } from "../config/files/tempoFreshness";
 import { TEMPO_RELEASES, TempoLine, findTempoRelease } from "../config/constants/tempoReleases";
 import { ACCEPTED_KEYS } from "./tempoSchema";
 
@@ -224,7 +225,7 @@ describe("Tempo config builder", () => {
 
   it("keeps cutting long enough after SIGTERM for a block with everything accepted before it", () => {
     const live = buildTempoConfig(GCS_PROD).live_store as Record<string, string>;
-    const ms = (text: unknown): number => parseGoDuration(String(text));
+    const ms = (text: unknown): number => goDurationMs(String(text));
     // In the head block by idle + one check; a block cut at most max_block_duration + one
     // check later; the upload (measured: well under a second) within the last check.
     const needed = ms(live.max_trace_idle) + 2 * ms(live.flush_check_period) + ms(live.max_block_duration);
@@ -279,7 +280,7 @@ describe("Tempo config builder", () => {
       if (typeof value !== "string") {
         throw new Error(`${keys.join(".")} is not set`);
       }
-      return parseGoDuration(value);
+      return goDurationMs(value);
     };
     const poll = at("storage", "trace", "blocklist_poll");
     const backendAfter = at("query_frontend", "search", "query_backend_after");

@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { goDurationMs } from "../config/files/goDuration";
 import { execFile } from "node:child_process";
 import * as path from "node:path";
 import { parseOtlpHeadersEnv } from "../scripts/verify/headers";
@@ -10,12 +11,7 @@ import { searchPollInterval } from "../scripts/verify/freshness";
 import { parse as parseYaml } from "yaml";
 import { tempoSettingsFor } from "../config/files/stackFiles";
 import { renderTempoYaml } from "../config/files/tempoConfig";
-import {
-  freshnessOf,
-  parseGoDuration,
-  searchFreshness,
-  tempoSearchWithinSeconds,
-} from "../config/files/tempoFreshness";
+import { freshnessOf, searchFreshness, tempoSearchWithinSeconds } from "../config/files/tempoFreshness";
 import { loadStackConfig } from "../config/stack/stackConfig";
 import { stackFileSource } from "../config/stack/stackFile";
 import {
@@ -630,13 +626,13 @@ describe("npm run verify", () => {
     });
 
     it("parses Go durations, and nothing else", () => {
-      expect(parseGoDuration("1m30s")).to.equal(90_000);
-      expect(parseGoDuration("1.5s")).to.equal(1500);
-      expect(parseGoDuration("250ms")).to.equal(250);
-      expect(parseGoDuration("2h")).to.equal(7_200_000);
-      expect(parseGoDuration("0")).to.equal(0);
+      expect(goDurationMs("1m30s")).to.equal(90_000);
+      expect(goDurationMs("1.5s")).to.equal(1500);
+      expect(goDurationMs("250ms")).to.equal(250);
+      expect(goDurationMs("2h")).to.equal(7_200_000);
+      expect(goDurationMs("0")).to.equal(0);
       for (const bad of ["", "5", "soon", "1s ", "-"]) {
-        expect(() => parseGoDuration(bad), bad).to.throw("is not a Go duration");
+        expect(() => goDurationMs(bad), bad).to.throw("is not a Go duration");
       }
     });
   });

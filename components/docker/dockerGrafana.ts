@@ -5,7 +5,7 @@ import { GRAFANA_PATHS } from "../../config/files/grafanaProvisioning";
 import { GRAFANA_PORT } from "../../config/constants/ports";
 import { AnonymousRole, DEFAULTS } from "../../config/stack/stackConfig";
 import { GrafanaFiles } from "../../config/files/stackFiles";
-import { goDuration } from "./duration";
+import { goDuration } from "../../config/files/goDuration";
 import { hostFor, publish } from "./ports";
 
 /** Grafana as a container on the local Docker engine. */

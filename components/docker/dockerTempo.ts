@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { TEMPO_CONFIG_DIR, TEMPO_CONFIG_FILE, TEMPO_DATA_DIR, TEMPO_PORTS } from "../../config/constants/ports";
 import { DEFAULTS } from "../../config/stack/stackConfig";
 import { TempoRelease } from "../../config/constants/tempoReleases";
-import { goDuration } from "./duration";
+import { goDuration } from "../../config/files/goDuration";
 import { hostFor, publish } from "./ports";
 
 /** Tempo as a container on the local Docker engine. */

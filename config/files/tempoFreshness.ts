@@ -1,4 +1,5 @@
 import { TempoLine } from "../constants/tempoReleases";
+import { goDurationMs } from "./goDuration";
 import { TempoSettings, buildTempoConfig } from "./tempoConfig";
 
 /**
@@ -96,38 +97,5 @@ function durationAt(document: unknown, key: FreshnessKey): number {
   if (typeof value !== "string") {
     throw new Error(`${key.path.join(".")}: expected a Go duration string, got ${JSON.stringify(value)}`);
   }
-  return parseGoDuration(value, key.path.join("."));
-}
-
-const UNIT_MS: Readonly<Record<string, number>> = {
-  ns: 1e-6,
-  us: 1e-3,
-  µs: 1e-3,
-  ms: 1,
-  s: 1000,
-  m: 60_000,
-  h: 3_600_000,
-};
-
-/** Go's `time.ParseDuration` ("1s", "500ms", "1m30s", "1.5h", "0"), in milliseconds. */
-export function parseGoDuration(text: string, what = "duration"): number {
-  if (text === "0") {
-    return 0;
-  }
-  const part = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)/y;
-  let total = 0;
-  let at = 0;
-  while (at < text.length) {
-    part.lastIndex = at;
-    const match = part.exec(text);
-    if (!match) {
-      throw new Error(`${what}: ${JSON.stringify(text)} is not a Go duration`);
-    }
-    total += Number(match[1]) * UNIT_MS[match[2]];
-    at = part.lastIndex;
-  }
-  if (at === 0) {
-    throw new Error(`${what}: ${JSON.stringify(text)} is not a Go duration`);
-  }
-  return total;
+  return goDurationMs(value, key.path.join("."));
 }

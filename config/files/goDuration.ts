@@ -1,5 +1,8 @@
 /**
- * Durations in the form the Docker provider reads back. After creating a container the
+ * Go's durations, written as Go prints them and read as Go parses them: tempo.yaml's settings
+ * (config/files/tempoFreshness.ts reads them back) and the Docker containers' health checks.
+ *
+ * Docker needs the printed form exactly. After creating a container the
  * provider reads it and stores each health-check duration as Go's `time.Duration.String()`
  * (terraform-provider-docker v4.5.0, the one @pulumi/docker 5.2.0 bundles:
  * `internal/provider/resource_docker_container_funcs.go`, `Interval.String()` and so on), with
@@ -104,4 +107,13 @@ export function parseGoDuration(text: string): number | undefined {
     end = part.lastIndex;
   }
   return end === body.length && end > 0 && Number.isSafeInteger(total) ? total : undefined;
+}
+
+/** Milliseconds in a Go duration string; throws naming `what` for anything Go would refuse. */
+export function goDurationMs(text: string, what = "duration"): number {
+  const nanos = parseGoDuration(text);
+  if (nanos === undefined) {
+    throw new Error(`${what}: ${JSON.stringify(text)} is not a Go duration`);
+  }
+  return nanos / 1e6;
 }
