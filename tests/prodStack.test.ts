@@ -84,6 +84,7 @@ interface Container {
   resources: { limits: Record<string, string>; cpuIdle: boolean };
   startupProbe: Record<string, unknown>;
   volumeMounts: { name: string; mountPath: string }[];
+  envs?: { name: string; value: string }[];
 }
 interface Template {
   serviceAccount: string;
@@ -336,6 +337,8 @@ describe("prod stack under mocks", () => {
     expect(server.args).to.deep.equal(["-config.file=/etc/tempo/tempo.yaml"]);
     expect(server.ports).to.equal(undefined);
     expect(server.resources).to.deep.include({ limits: { cpu: "1", memory: "2Gi" }, cpuIdle: false });
+    // Go's heap is held to half the container's memory, which also holds Tempo's files.
+    expect(server.envs).to.deep.equal([{ name: "GOMEMLIMIT", value: "1024MiB" }]);
     expect(server.startupProbe).to.deep.include({ httpGet: { path: "/ready", port: 3200 } });
     expect(server.volumeMounts).to.deep.equal([{ name: "tempo-config", mountPath: "/etc/tempo" }]);
     expect(spec.volumes.find((v) => v.name === "tempo-config")?.secret).to.deep.equal({
