@@ -22,13 +22,7 @@ import {
   StackConfig,
   loadStackConfig,
 } from "./config/stack/stackConfig";
-import {
-  TEMPO_HOSTNAME,
-  grafanaFilesFor,
-  lgtmTempoSettingsFor,
-  lgtmTempoYamlFor,
-  tempoSettingsFor,
-} from "./config/files/stackFiles";
+import { TEMPO_HOSTNAME, grafanaFilesFor, lgtmTempoSettingsFor, tempoSettingsFor } from "./config/files/stackFiles";
 import { renderTempoYaml } from "./config/files/tempoConfig";
 import { tempoSearchWithinSeconds } from "./config/files/tempoFreshness";
 
@@ -77,12 +71,13 @@ async function localResources(stack: DockerStackConfig) {
   };
 
   if (stack.mode === "lgtm") {
+    const tempoSettings = lgtmTempoSettingsFor(stack);
     const storage = new TraceStorage("tracing-lgtm", { platform: "docker", labels });
     const lgtm = new LgtmService("tracing-lgtm", {
       ...common,
       image: IMAGES.lgtm,
       files: grafanaFiles,
-      tempoConfigYaml: lgtmTempoYamlFor(stack),
+      tempoConfigYaml: renderTempoYaml(tempoSettings),
       usageReporting: stack.usageReporting,
       volumeName: storage.store.volumeName,
       hostPorts: stack.hostPorts,
@@ -94,15 +89,16 @@ async function localResources(stack: DockerStackConfig) {
       tempoQueryUrl: lgtm.queryUrl,
       otlpHttpEndpoint: lgtm.otlpHttpEndpoint,
       otlpGrpcEndpoint: lgtm.otlpGrpcEndpoint,
-      tempoSearchWithinSeconds: tempoSearchWithinSeconds(lgtmTempoSettingsFor(stack)),
+      tempoSearchWithinSeconds: tempoSearchWithinSeconds(tempoSettings),
     });
   }
 
+  const tempoSettings = tempoSettingsFor(stack);
   const storage = new TraceStorage("tracing-tempo", { platform: "docker", labels });
   const tempo = new TempoService("tracing-tempo", {
     platform: "docker",
     release: stack.tempo,
-    configYaml: renderTempoYaml(tempoSettingsFor(stack)),
+    configYaml: renderTempoYaml(tempoSettings),
     networkName: network.name,
     hostname: TEMPO_HOSTNAME,
     volumeName: storage.store.volumeName,
@@ -124,7 +120,7 @@ async function localResources(stack: DockerStackConfig) {
     tempoQueryUrl: tempo.queryUrl,
     otlpHttpEndpoint: tempo.otlpHttpEndpoint,
     otlpGrpcEndpoint: tempo.deployment.otlpGrpcEndpoint,
-    tempoSearchWithinSeconds: tempoSearchWithinSeconds(tempoSettingsFor(stack)),
+    tempoSearchWithinSeconds: tempoSearchWithinSeconds(tempoSettings),
   });
 }
 
@@ -151,6 +147,7 @@ async function gcpStack(stack: GcpStackConfig) {
   const grafanaHost = hostOf("grafana");
 
   const { network, vpc } = egressNetwork(stack, apis);
+  const tempoSettings = tempoSettingsFor(stack);
 
   const storage = new TraceStorage("tempo", {
     platform: "gcp",
@@ -165,7 +162,7 @@ async function gcpStack(stack: GcpStackConfig) {
     platform: "gcp",
     region: stack.region,
     release: stack.tempo,
-    configYaml: renderTempoYaml(tempoSettingsFor(stack)),
+    configYaml: renderTempoYaml(tempoSettings),
     proxyConfig: renderProxyConfig(PROD_PROXY),
     serviceAccountEmail: storage.store.serviceAccountEmail,
     ingress: stack.tempoIngress,
@@ -214,7 +211,7 @@ async function gcpStack(stack: GcpStackConfig) {
       grafanaAdminPassword: grafana.adminPassword,
       tempoQueryUrl: tempoPublicUrl,
       otlpHttpEndpoint: tempoPublicUrl,
-      tempoSearchWithinSeconds: tempoSearchWithinSeconds(tempoSettingsFor(stack)),
+      tempoSearchWithinSeconds: tempoSearchWithinSeconds(tempoSettings),
     }),
     grafanaAdminPasswordCommand: pulumi.interpolate`gcloud secrets versions access latest --secret=${grafana.deployment.adminPasswordSecretId} --project=${stack.project}`,
     /** Secret: the agents' OTEL_EXPORTER_OTLP_HEADERS (Authorization=Bearer%20...). */

@@ -84,7 +84,6 @@ interface Container {
   resources: { limits: Record<string, string>; cpuIdle: boolean };
   startupProbe: Record<string, unknown>;
   volumeMounts: { name: string; mountPath: string }[];
-  envs?: { name: string; value: string }[];
 }
 interface Template {
   serviceAccount: string;
