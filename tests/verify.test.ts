@@ -1,5 +1,4 @@
 import { expect } from "chai";
-import { goDurationMs } from "../config/files/goDuration";
 import { execFile } from "node:child_process";
 import * as path from "node:path";
 import { parseOtlpHeadersEnv } from "../scripts/verify/headers";
@@ -622,17 +621,6 @@ describe("npm run verify", () => {
         const settings = tempoSettingsFor(loadStackConfig(stackFileSource(stack)));
         const rendered = parseYaml(renderTempoYaml(settings)) as unknown;
         expect(searchFreshness(settings), stack).to.deep.equal(freshnessOf(rendered, settings.release.line));
-      }
-    });
-
-    it("parses Go durations, and nothing else", () => {
-      expect(goDurationMs("1m30s")).to.equal(90_000);
-      expect(goDurationMs("1.5s")).to.equal(1500);
-      expect(goDurationMs("250ms")).to.equal(250);
-      expect(goDurationMs("2h")).to.equal(7_200_000);
-      expect(goDurationMs("0")).to.equal(0);
-      for (const bad of ["", "5", "soon", "1s ", "-"]) {
-        expect(() => goDurationMs(bad), bad).to.throw("is not a Go duration");
       }
     });
   });

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { formatGoDuration, goDuration, parseGoDuration } from "../config/files/goDuration";
+import { formatGoDuration, goDuration, goDurationMs, parseGoDuration } from "../config/files/goDuration";
 
 /** Go's own cases (src/time/time_test.go, `durationTests`), those within a safe JS integer. */
 const GO_CASES: [string, number][] = [
@@ -14,7 +14,7 @@ const GO_CASES: [string, number][] = [
   ["8m0.000000001s", 8 * 60 * 1e9 + 1],
 ];
 
-describe("Go durations for the Docker provider", () => {
+describe("Go durations, for the Docker provider and tempo.yaml", () => {
   for (const [text, nanos] of GO_CASES) {
     it(`formats ${nanos} ns as ${text}, and parses it back`, () => {
       expect(formatGoDuration(nanos)).to.equal(text);
@@ -41,6 +41,14 @@ describe("Go durations for the Docker provider", () => {
     for (const bad of ["", "60", "1x", "-1s", "1.5.3s", "s", ".s", "1s "]) {
       expect(parseGoDuration(bad), JSON.stringify(bad)).to.equal(undefined);
     }
+  });
+
+  it("reads tempo.yaml's durations in milliseconds, naming what it cannot read", () => {
+    expect(goDurationMs("1m30s")).to.equal(90_000);
+    expect(goDurationMs("250ms")).to.equal(250);
+    expect(() => goDurationMs("soon", "live_store.max_trace_idle")).to.throw(
+      'live_store.max_trace_idle: "soon" is not a Go duration',
+    );
   });
 
   it("refuses negative and fractional nanoseconds", () => {
