@@ -12,7 +12,6 @@ import {
 } from "../config/constants/tempoReleases";
 import {
   ROOT,
-  UsesLine,
   commitPinProblem,
   everyUses,
   jsonEntries,
@@ -302,13 +301,6 @@ function dialectProblem(release: Pick<TempoRelease, "version" | "line">): string
 }
 
 /** Why a `uses:` line is not something Renovate keeps current, or undefined. */
-function actionCoverageProblem(uses: UsesLine): string | undefined {
-  if (uses.ref !== undefined && /^v\d+(\.\d+){0,2}$/.test(uses.ref)) {
-    return undefined; // a release tag: helpers:pinGitHubActionDigests pins it to its commit
-  }
-  return commitPinProblem(uses);
-}
-
 function rulesFor(config: RenovateConfig, packageName: string): { [key: string]: Json }[] {
   return config.packageRules.filter((rule) => {
     const names = rule.matchPackageNames;
@@ -566,7 +558,7 @@ describe("Renovate configuration (renovate.json) against the pins in the code", 
       expect(config.raw).to.not.have.any.keys("enabledManagers", "github-actions");
     });
 
-    it("every action of every workflow is on a uses: line Renovate reads, and is a release or a commit with its release", async () => {
+    it("every action of every workflow is on a uses: line Renovate reads, pinned to a commit with its release beside it", async () => {
       const parser = await loadWorkflowParser();
       const commits = new Map<string, string>();
       for (const file of workflowFiles()) {
@@ -580,7 +572,7 @@ describe("Renovate configuration (renovate.json) against the pins in the code", 
         const { document } = await parseWorkflowText(parser, file, text);
         expect(everyUses(document), repoPath).to.have.members(lines.map((uses) => uses.reference));
         expect(
-          lines.flatMap((uses) => actionCoverageProblem(uses) ?? []),
+          lines.flatMap((uses) => commitPinProblem(uses) ?? []),
           repoPath,
         ).to.deep.equal([]);
         for (const uses of lines.filter((candidate) => commitPinProblem(candidate) === undefined)) {
@@ -649,17 +641,19 @@ describe("Renovate configuration (renovate.json) against the pins in the code", 
       expect(dialectProblem({ version: "3.0.4", line: "3.0" })).to.equal(undefined);
     });
 
-    it("report an action on a branch, or a commit without its release", () => {
-      const [branch, bare, tagged] = usesLines(
+    it("report an action on a branch or a tag, or a commit without its release", () => {
+      const [branch, tag, bare, pinned] = usesLines(
         [
           "      - uses: actions/checkout@main",
+          "      - uses: actions/checkout@v7",
           `      - uses: actions/checkout@${"a".repeat(40)}`,
           `      - uses: actions/checkout@${"a".repeat(40)} # v7.0.1`,
         ].join("\n"),
       );
-      expect(branch && actionCoverageProblem(branch)).to.be.a("string");
-      expect(bare && actionCoverageProblem(bare)).to.be.a("string");
-      expect(tagged && actionCoverageProblem(tagged)).to.equal(undefined);
+      expect(branch && commitPinProblem(branch)).to.be.a("string");
+      expect(tag && commitPinProblem(tag)).to.be.a("string");
+      expect(bare && commitPinProblem(bare)).to.be.a("string");
+      expect(pinned && commitPinProblem(pinned)).to.equal(undefined);
     });
 
     it("refuse a glob file pattern and Handlebars beyond {{{group}}}, which they could not apply exactly", () => {
