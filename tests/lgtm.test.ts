@@ -22,7 +22,7 @@ import {
   runProgramExpectingError,
   stackFileConfig,
 } from "./harness";
-import { ACCEPTED_KEYS } from "./tempoSchema";
+import { ACCEPTED_KEYS, keyPaths } from "./tempoSchema";
 
 const CONTAINER = "docker:index/container:Container";
 
@@ -120,19 +120,6 @@ function strings(node: unknown): string[] {
   }
   if (node !== null && typeof node === "object") {
     return Object.values(node).flatMap(strings);
-  }
-  return [];
-}
-
-function keyPaths(node: unknown, prefix = ""): string[] {
-  if (Array.isArray(node)) {
-    return node.flatMap((item) => keyPaths(item, `${prefix}[]`));
-  }
-  if (node !== null && typeof node === "object") {
-    return Object.entries(node).flatMap(([key, value]) => {
-      const here = prefix ? `${prefix}.${key}` : key;
-      return [here, ...keyPaths(value, here)];
-    });
   }
   return [];
 }

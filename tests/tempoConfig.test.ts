@@ -14,7 +14,7 @@ import {
 import { goDurationMs } from "../config/files/goDuration";
 import { freshnessOf, searchFreshness } from "../config/files/tempoFreshness";
 import { TEMPO_RELEASES, TempoLine, findTempoRelease } from "../config/constants/tempoReleases";
-import { ACCEPTED_KEYS } from "./tempoSchema";
+import { ACCEPTED_KEYS, keyPaths } from "./tempoSchema";
 
 function release(version: string) {
   const found = findTempoRelease(version);
@@ -40,20 +40,6 @@ const GCS_PROD: TempoSettings = {
   durability: "ephemeral",
   externalLabels: { source: "tempo", environment: "DEPLOYED_SERVICE" },
 };
-
-/** Every key path of a YAML document, lists flattened to their items' keys. */
-function keyPaths(node: unknown, prefix = ""): string[] {
-  if (Array.isArray(node)) {
-    return node.flatMap((item) => keyPaths(item, `${prefix}[]`));
-  }
-  if (node !== null && typeof node === "object") {
-    return Object.entries(node).flatMap(([key, value]) => {
-      const here = prefix ? `${prefix}.${key}` : key;
-      return [here, ...keyPaths(value, here)];
-    });
-  }
-  return [];
-}
 
 const GOLDEN_DIR = path.join(__dirname, "golden");
 

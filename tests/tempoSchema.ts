@@ -112,3 +112,17 @@ export const ACCEPTED_KEYS: Record<TempoLine, ReadonlySet<string>> = {
   "3.0": new Set([...COMMON, ...ONLY_3_0]),
   "2.10": new Set([...COMMON, ...ONLY_2_10]),
 };
+
+/** Every key path of a YAML document, lists flattened to their items' keys, as ACCEPTED_KEYS spells them. */
+export function keyPaths(node: unknown, prefix = ""): string[] {
+  if (Array.isArray(node)) {
+    return node.flatMap((item) => keyPaths(item, `${prefix}[]`));
+  }
+  if (node !== null && typeof node === "object") {
+    return Object.entries(node).flatMap(([key, value]) => {
+      const here = prefix ? `${prefix}.${key}` : key;
+      return [here, ...keyPaths(value, here)];
+    });
+  }
+  return [];
+}

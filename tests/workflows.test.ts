@@ -4,7 +4,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { WorkflowTemplate } from "@actions/workflow-parser";
-import { Plain, PlainMap, TemplateToken, WorkflowParser, isMap, toPlain } from "./actionsWorkflow";
+import { Plain, PlainMap, TemplateToken, WorkflowParser, everyUses, isMap, toPlain } from "./actionsWorkflow";
 
 /*
  * The delivery pipeline, read the way GitHub reads it: both workflow files go through
@@ -196,18 +196,6 @@ function runGuard(script: string, variables: Record<string, string>, stackFile: 
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
-}
-
-function everyUses(value: Plain): string[] {
-  if (Array.isArray(value)) {
-    return value.flatMap((item: Plain) => everyUses(item));
-  }
-  if (!isMap(value)) {
-    return [];
-  }
-  return Object.entries(value).flatMap(([key, item]) =>
-    key === "uses" && typeof item === "string" ? [item] : everyUses(item),
-  );
 }
 
 function sdkVersion(): string {
