@@ -12,6 +12,7 @@ import {
 import { enableProjectApis } from "./components/gcp/projectApis";
 import { agentEnvironment, toDotenv } from "./config/files/agentEnv";
 import { IMAGES } from "./config/constants/images";
+import { TEMPO_HOSTNAME } from "./config/constants/ports";
 import { PROD_PROXY, renderProxyConfig } from "./config/files/proxyConfig";
 import { LOCAL_MODE_OUTPUT, modeSwitchProblem, previousOutput } from "./config/stack/previousDeployment";
 import { pulumiConfigSource } from "./config/stack/pulumiSource";
@@ -22,7 +23,7 @@ import {
   StackConfig,
   loadStackConfig,
 } from "./config/stack/stackConfig";
-import { TEMPO_HOSTNAME, grafanaFilesFor, lgtmTempoSettingsFor, tempoSettingsFor } from "./config/files/stackFiles";
+import { grafanaFilesFor, lgtmTempoSettingsFor, tempoSettingsFor } from "./config/stack/stackFiles";
 import { renderTempoYaml } from "./config/files/tempoConfig";
 import { tempoSearchWithinSeconds } from "./config/files/tempoFreshness";
 

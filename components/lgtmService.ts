@@ -1,11 +1,10 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { GRAFANA_ADMIN_USER, grafanaEnvironment, toEnvList } from "../config/files/grafanaEnv";
-import { GRAFANA_PATHS } from "../config/files/grafanaProvisioning";
 import { LGTM_TEMPO } from "../config/files/lgtmTempoConfig";
 import { GRAFANA_PORT, TEMPO_PORTS } from "../config/constants/ports";
 import { AnonymousRole, DEFAULTS } from "../config/stack/stackConfig";
-import { GrafanaFiles } from "../config/files/stackFiles";
+import { GRAFANA_PATHS, GrafanaFiles } from "../config/files/grafanaProvisioning";
 import { createAdminPassword } from "./adminPassword";
 import { goDuration } from "../config/files/goDuration";
 import { hostFor, publish } from "./docker/ports";

@@ -8,7 +8,7 @@ import { lgtmStartScript } from "../components/lgtmService";
 import { formatGoDuration, parseGoDuration } from "../config/files/goDuration";
 import { IMAGES, LGTM_BUNDLED } from "../config/constants/images";
 import { TEMPO_RELEASES } from "../config/constants/tempoReleases";
-import { renderStackFiles, tempoSettingsFor } from "../config/files/stackFiles";
+import { renderStackFiles, tempoSettingsFor } from "../config/stack/stackFiles";
 import { renderTempoYaml } from "../config/files/tempoConfig";
 import { sourceFromMap } from "../config/stack/source";
 import { DockerStackConfig, loadStackConfig } from "../config/stack/stackConfig";

@@ -4,7 +4,7 @@ import { IMAGES } from "../config/constants/images";
 import { renderTracesDashboard } from "../config/files/grafanaProvisioning";
 import { loadStackConfig } from "../config/stack/stackConfig";
 import { stackFileSource } from "../config/stack/stackFile";
-import { tempoSettingsFor } from "../config/files/stackFiles";
+import { tempoSettingsFor } from "../config/stack/stackFiles";
 import { renderTempoYaml } from "../config/files/tempoConfig";
 import { tempoSearchWithinSeconds } from "../config/files/tempoFreshness";
 import {

@@ -6,7 +6,7 @@ import { IMAGES } from "../config/constants/images";
 import { PROD_PROXY, renderProxyConfig } from "../config/files/proxyConfig";
 import { loadStackConfig } from "../config/stack/stackConfig";
 import { stackFileSource } from "../config/stack/stackFile";
-import { grafanaFilesFor, tempoSettingsFor } from "../config/files/stackFiles";
+import { grafanaFilesFor, tempoSettingsFor } from "../config/stack/stackFiles";
 import { tempoSearchWithinSeconds } from "../config/files/tempoFreshness";
 import { TEMPO_BUCKET_PERMISSIONS } from "../components/traceStorage";
 import { IAM_PROPAGATION_SECONDS } from "../components/gcp/iamPropagation";

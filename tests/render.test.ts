@@ -6,7 +6,7 @@ import * as path from "node:path";
 import { PROD_PROXY, renderProxyConfig } from "../config/files/proxyConfig";
 import { loadStackConfig } from "../config/stack/stackConfig";
 import { stackFileSource } from "../config/stack/stackFile";
-import { renderStackFiles } from "../config/files/stackFiles";
+import { renderStackFiles } from "../config/stack/stackFiles";
 import { main } from "../scripts/render/main";
 
 const ROOT = path.resolve(__dirname, "..");

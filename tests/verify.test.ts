@@ -8,7 +8,7 @@ import { Clock, pollUntil } from "../scripts/verify/poll";
 import { sameTraceId } from "../scripts/verify/traceId";
 import { searchPollInterval } from "../scripts/verify/freshness";
 import { parse as parseYaml } from "yaml";
-import { tempoSettingsFor } from "../config/files/stackFiles";
+import { tempoSettingsFor } from "../config/stack/stackFiles";
 import { renderTempoYaml } from "../config/files/tempoConfig";
 import { freshnessOf, searchFreshness, tempoSearchWithinSeconds } from "../config/files/tempoFreshness";
 import { loadStackConfig } from "../config/stack/stackConfig";

@@ -1,10 +1,9 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { grafanaEnvironment, toEnvList } from "../../config/files/grafanaEnv";
-import { GRAFANA_PATHS } from "../../config/files/grafanaProvisioning";
 import { GRAFANA_PORT } from "../../config/constants/ports";
 import { AnonymousRole, DEFAULTS } from "../../config/stack/stackConfig";
-import { GrafanaFiles } from "../../config/files/stackFiles";
+import { GRAFANA_PATHS, GrafanaFiles } from "../../config/files/grafanaProvisioning";
 import { goDuration } from "../../config/files/goDuration";
 import { hostFor, publish } from "./ports";
 

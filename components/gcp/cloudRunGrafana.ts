@@ -1,10 +1,9 @@
 import * as gcp from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
 import { grafanaEnvironment } from "../../config/files/grafanaEnv";
-import { GRAFANA_PATHS } from "../../config/files/grafanaProvisioning";
 import { GRAFANA_PORT } from "../../config/constants/ports";
 import { DEFAULTS, INGRESS_VALUES } from "../../config/stack/stackConfig";
-import { GrafanaFiles, TEMPO_URL_VARIABLE } from "../../config/files/stackFiles";
+import { GRAFANA_PATHS, GrafanaFiles, TEMPO_URL_VARIABLE } from "../../config/files/grafanaProvisioning";
 import { ChildOptions, CloudRunServiceArgs } from "./cloudRunArgs";
 import { waitForGrants } from "./iamPropagation";
 import { SecretFile, createSecretFile, secretVolume, serviceAccountMember } from "./secretFile";

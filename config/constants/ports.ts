@@ -15,6 +15,9 @@ export const TEMPO_PORTS = {
 
 export const GRAFANA_PORT = 3000;
 
+/** Tempo's name on the local Docker network. */
+export const TEMPO_HOSTNAME = "tempo";
+
 /** Where Tempo keeps everything it writes; one volume mounted here covers all of it. */
 export const TEMPO_DATA_DIR = "/var/tempo";
 

@@ -1,4 +1,6 @@
-import { AnonymousRole } from "../stack/stackConfig";
+/** Grafana roles an anonymous visitor may get. `Admin` is never offered. */
+export const ANONYMOUS_ROLES = ["none", "Viewer", "Editor"] as const;
+export type AnonymousRole = (typeof ANONYMOUS_ROLES)[number];
 
 export const GRAFANA_ADMIN_USER = "admin";
 

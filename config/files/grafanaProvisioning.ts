@@ -16,6 +16,9 @@ export const GRAFANA_PATHS = {
   tempoAuthorization: "/etc/grafana/secrets/tempo/authorization",
 } as const;
 
+/** The variable holding Tempo's URL in Grafana's Cloud Run service (expanded by Grafana). */
+export const TEMPO_URL_VARIABLE = "TEMPO_URL";
+
 export interface TempoDatasourceSettings {
   /** Where Grafana's server reaches Tempo's query API. */
   readonly url: string;
@@ -100,4 +103,25 @@ export function renderTracesDashboard(serviceName: string): string {
     panels,
   };
   return `${JSON.stringify(dashboard, null, 2)}\n`;
+}
+
+/** The Grafana provisioning files every stack with its own Grafana carries. */
+export interface GrafanaFiles {
+  readonly datasources: string;
+  readonly dashboardProvider: string;
+  readonly dashboard: string;
+}
+
+export interface GrafanaFilesSettings {
+  readonly datasource: TempoDatasourceSettings;
+  /** The agent's `service.name`: the dashboards' filter. */
+  readonly serviceName: string;
+}
+
+export function renderGrafanaFiles(settings: GrafanaFilesSettings): GrafanaFiles {
+  return {
+    datasources: renderDatasources(settings.datasource),
+    dashboardProvider: renderDashboardProvider(),
+    dashboard: renderTracesDashboard(settings.serviceName),
+  };
 }

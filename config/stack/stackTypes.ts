@@ -1,5 +1,6 @@
 /** The types of the stack configuration, and every default in one place. */
 import { DEFAULT_TEMPO_VERSION, TempoRelease } from "../constants/tempoReleases";
+import { AnonymousRole } from "../files/grafanaEnv";
 
 /** The config namespace of this project (`tracing:<key>` in Pulumi.<stack>.yaml). */
 export const CONFIG_NAMESPACE = "tracing";
@@ -11,9 +12,7 @@ export const LOCAL_MODES = ["split", "lgtm"] as const;
 /** `split`: Tempo and Grafana containers; `lgtm`: the all-in-one grafana/otel-lgtm image. */
 export type LocalMode = (typeof LOCAL_MODES)[number];
 
-/** Grafana roles an anonymous visitor may get. `Admin` is never offered. */
-export const ANONYMOUS_ROLES = ["none", "Viewer", "Editor"] as const;
-export type AnonymousRole = (typeof ANONYMOUS_ROLES)[number];
+export { ANONYMOUS_ROLES, AnonymousRole } from "../files/grafanaEnv";
 
 /** Settings every stack has. */
 export interface SharedConfig {

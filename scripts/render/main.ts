@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { renderStackFiles } from "../../config/files/stackFiles";
+import { renderStackFiles } from "../../config/stack/stackFiles";
 import { loadStackConfig } from "../../config/stack/stackConfig";
 import { stackFileSource } from "../../config/stack/stackFile";
 

@@ -1,4 +1,5 @@
 import { ENDPOINT_FLAGS, Resolved } from "./cli";
+import { GrafanaCredentials } from "./checks/grafana";
 import { parseArgs } from "node:util";
 import { DEFAULTS } from "../../config/stack/stackConfig";
 import { DEFAULT_SEARCH_WITHIN_MS, SEARCH_HEADROOM_MS, visibilityBudget } from "./freshness";
@@ -6,11 +7,6 @@ import { seconds } from "./format";
 import { Headers, parseHeaderFlags, parseOtlpHeadersEnv } from "./headers";
 import { PulumiRunner, StackEndpoints, readStackOutputs } from "./stackOutputs";
 import { UsageError } from "./usageError";
-
-export interface GrafanaCredentials {
-  readonly user: string;
-  readonly password: string;
-}
 
 /** Everything one verify run needs, resolved from flags, environment and stack outputs. */
 export interface VerifyOptions {

@@ -1,6 +1,6 @@
 import * as http from "node:http";
 import { gunzipSync } from "node:zlib";
-import { tempoSettingsFor } from "../../config/files/stackFiles";
+import { tempoSettingsFor } from "../../config/stack/stackFiles";
 import { SearchFreshness, searchFreshness } from "../../config/files/tempoFreshness";
 import { loadStackConfig } from "../../config/stack/stackConfig";
 import { stackFileSource } from "../../config/stack/stackFile";

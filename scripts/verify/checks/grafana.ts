@@ -2,8 +2,13 @@ import { TEMPO_DATASOURCE_UID } from "../../../config/files/grafanaProvisioning"
 import { BrokenLink, FIXES } from "../failures";
 import { describeAnswer, httpGet, joinUrl } from "../http";
 import { parseJson, stringField } from "../json";
-import { GrafanaCredentials } from "../options";
 import { CheckDeps, StepDone } from "./types";
+
+/** Grafana's admin login, for the data source check. */
+export interface GrafanaCredentials {
+  readonly user: string;
+  readonly password: string;
+}
 
 export interface GrafanaTarget {
   readonly grafanaUrl: string;

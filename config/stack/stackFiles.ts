@@ -1,18 +1,19 @@
+/**
+ * Each stack's settings for the file builders in config/files: the one place where stack
+ * config becomes builder settings, so the builders stay plain and the stacks cannot drift.
+ */
 import {
   GRAFANA_PATHS,
+  GrafanaFiles,
+  TEMPO_URL_VARIABLE,
   TempoDatasourceSettings,
-  renderDashboardProvider,
-  renderDatasources,
-  renderTracesDashboard,
-} from "./grafanaProvisioning";
-import { TEMPO_PORTS } from "../constants/ports";
-import { PROD_PROXY, renderProxyConfig } from "./proxyConfig";
-import { DockerStackConfig, StackConfig } from "../stack/stackConfig";
-import { LGTM_PLACEMENT, LGTM_TEMPO } from "./lgtmTempoConfig";
-import { GUIDE_GCS_TUNING, TempoSettings, TraceBackend, renderTempoYaml } from "./tempoConfig";
-
-/** Tempo's name on the local Docker network. */
-export const TEMPO_HOSTNAME = "tempo";
+  renderGrafanaFiles,
+} from "../files/grafanaProvisioning";
+import { TEMPO_HOSTNAME, TEMPO_PORTS } from "../constants/ports";
+import { PROD_PROXY, renderProxyConfig } from "../files/proxyConfig";
+import { DockerStackConfig, StackConfig } from "./stackConfig";
+import { LGTM_PLACEMENT, LGTM_TEMPO } from "../files/lgtmTempoConfig";
+import { GUIDE_GCS_TUNING, TempoSettings, TraceBackend, renderTempoYaml } from "../files/tempoConfig";
 
 /** The Tempo settings of a stack: the one mapping from stack config to tempo.yaml. */
 export function tempoSettingsFor(config: StackConfig): TempoSettings {
@@ -51,9 +52,6 @@ export function lgtmTempoYamlFor(config: DockerStackConfig): string {
   return renderTempoYaml(lgtmTempoSettingsFor(config));
 }
 
-/** The variable holding Tempo's URL in Grafana's Cloud Run service (expanded by Grafana). */
-export const TEMPO_URL_VARIABLE = "TEMPO_URL";
-
 /**
  * How Grafana reaches Tempo. Locally by name on the Docker network; on Cloud Run through
  * Tempo's ingress proxy, whose URL is only known once deployed (so Grafana reads it from its
@@ -69,19 +67,8 @@ export function datasourceFor(config: StackConfig): TempoDatasourceSettings {
   return { url: `http://${TEMPO_HOSTNAME}:${TEMPO_PORTS.http}` };
 }
 
-/** The Grafana provisioning files every stack with its own Grafana carries. */
-export interface GrafanaFiles {
-  readonly datasources: string;
-  readonly dashboardProvider: string;
-  readonly dashboard: string;
-}
-
 export function grafanaFilesFor(config: StackConfig): GrafanaFiles {
-  return {
-    datasources: renderDatasources(datasourceFor(config)),
-    dashboardProvider: renderDashboardProvider(),
-    dashboard: renderTracesDashboard(config.serviceName),
-  };
+  return renderGrafanaFiles({ datasource: datasourceFor(config), serviceName: config.serviceName });
 }
 
 /** A file the stack generates, by its path relative to the render output directory. */
