@@ -15,6 +15,7 @@ import * as http from "node:http";
 import * as https from "node:https";
 import { Headers } from "../verify/headers";
 import { joinUrl } from "../verify/http";
+import { Clock } from "../verify/poll";
 import { EXPORT_TIMEOUT_MS, describeExportError } from "../verify/sendSpan";
 import { increment } from "./stats";
 
@@ -91,7 +92,8 @@ export class ExportPipelines {
   private readonly provider: BasicTracerProvider;
   private readonly stopWatching: () => void;
 
-  constructor(settings: PipelineSettings, onBatch: BatchListener) {
+  /** `clock` times each export. */
+  constructor(settings: PipelineSettings, clock: Clock, onBatch: BatchListener) {
     const url = joinUrl(settings.otlpUrl, "v1/traces");
     const queue = Math.max(settings.batchSize * 4, Math.ceil((settings.rate * QUEUE_SECONDS) / settings.exporters));
     const lastAnswers = new Map<http.Agent, number>();
@@ -107,7 +109,7 @@ export class ExportPipelines {
         timeoutMillis: EXPORT_TIMEOUT_MS,
         httpAgentOptions: () => agent,
       });
-      const exporter = new CountingExporter(otlp, this.counts, queueCounts, () => lastAnswers.get(agent), onBatch);
+      const exporter = new CountingExporter(otlp, clock, this.counts, queueCounts, () => lastAnswers.get(agent), onBatch);
       const processor = new BatchSpanProcessor(exporter, {
         maxExportBatchSize: settings.batchSize,
         maxQueueSize: queue,
@@ -214,6 +216,7 @@ const EXPORT_SUCCESS: ExportResult["code"] = 0;
 class CountingExporter implements SpanExporter {
   constructor(
     private readonly inner: SpanExporter,
+    private readonly clock: Clock,
     private readonly counts: ExportCounts,
     private readonly queue: QueueCounts,
     /** The status of the last answer on this pipeline's connection. */
@@ -222,11 +225,11 @@ class CountingExporter implements SpanExporter {
   ) {}
 
   export(spans: ReadableSpan[], done: (result: ExportResult) => void): void {
-    const start = performance.now();
+    const start = this.clock.now();
     this.queue.handed += spans.length;
     this.counts.exporting += spans.length;
     this.inner.export(spans, (result) => {
-      this.counts.latencies.push(performance.now() - start);
+      this.counts.latencies.push(this.clock.now() - start);
       const outcome = classify(result, this.lastAnswer());
       if (outcome.kind === "accepted") {
         this.counts.accepted += spans.length;

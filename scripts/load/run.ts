@@ -49,7 +49,7 @@ export async function runLoad(options: LoadOptions, deps: LoadDeps): Promise<num
   }
 
   const watcher = new SampleWatcher(options, deps);
-  const pipelines = new ExportPipelines({ ...options, headers: options.otlpHeaders }, (spans, outcome) =>
+  const pipelines = new ExportPipelines({ ...options, headers: options.otlpHeaders }, deps.clock, (spans, outcome) =>
     watcher.onBatch(spans, outcome),
   );
   const cpuAtStart = process.cpuUsage();
@@ -156,11 +156,11 @@ async function sendAtRate(
     while (emitted < due) {
       if (elapsed >= nextSampleAt) {
         const key = `${runId}-${samples}`;
-        watcher.add(key, emitTrace(pipelines.tracer, shape, emitted, key));
+        watcher.add(key, emitTrace(pipelines.tracer, shape, emitted, deps.clock.wallNow(), key));
         samples += 1;
         nextSampleAt += options.sampleEveryMs;
       } else {
-        emitTrace(pipelines.tracer, shape, emitted);
+        emitTrace(pipelines.tracer, shape, emitted, deps.clock.wallNow());
       }
       emitted += 1;
     }

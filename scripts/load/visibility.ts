@@ -64,7 +64,7 @@ export class SampleWatcher {
     const sample: Sample = {
       key,
       traceId,
-      sentAtMs: Date.now(),
+      sentAtMs: this.deps.clock.wallNow(),
       pending: this.settings.spansPerTrace,
       lost: false,
       done: false,

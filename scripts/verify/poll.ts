@@ -2,11 +2,14 @@
 export interface Clock {
   /** Milliseconds, monotonic. */
   now(): number;
+  /** Unix milliseconds, on the same time line: span timestamps and search windows. */
+  wallNow(): number;
   sleep(ms: number): Promise<void>;
 }
 
 export const realClock: Clock = {
   now: () => performance.now(),
+  wallNow: () => Date.now(),
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
 };
 

@@ -33,7 +33,7 @@ export async function runVerify(options: VerifyOptions, deps: VerifyDeps): Promi
     return fail();
   }
 
-  const sent = await report.step("test span exported", () => checkSpanExport(options, deps.sendSpan));
+  const sent = await report.step("test span exported", () => checkSpanExport(options, deps.sendSpan, deps.clock));
   if (!sent.ok) {
     return fail();
   }

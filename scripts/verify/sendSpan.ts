@@ -24,6 +24,8 @@ export interface SpanRequest {
   readonly otlpUrl: string;
   readonly headers: Headers;
   readonly serviceName: string;
+  /** Unix milliseconds the span starts and ends at, from the caller's clock. */
+  readonly atMs: number;
 }
 
 export type SpanResult =
@@ -78,11 +80,11 @@ export const sendTestSpan: SendSpan = async (request) => {
     spanProcessors: [new SimpleSpanProcessor(exporter)],
     forceFlushTimeoutMillis: EXPORT_TIMEOUT_MS,
   });
-  const sentAtMs = Date.now();
+  const sentAtMs = request.atMs;
   const tracer = provider.getTracer("diagram-agent-verify");
-  const span = tracer.startSpan(TEST_SPAN.name, { attributes: TEST_SPAN.attributes });
+  const span = tracer.startSpan(TEST_SPAN.name, { attributes: TEST_SPAN.attributes, startTime: sentAtMs });
   const { traceId, spanId } = span.spanContext();
-  span.end();
+  span.end(sentAtMs);
   try {
     await provider.forceFlush();
   } catch {

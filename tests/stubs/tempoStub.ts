@@ -42,7 +42,7 @@ export interface StubBehaviour {
   ingestSpansPerSecond: number;
   /** `Retry-After` on a 429 (the OTLP exporters honour it). @default none */
   retryAfter: string | undefined;
-  /** The receiver answers this much later, in real milliseconds. @default 0 */
+  /** The receiver answers this much later, on the stub's clock. @default 0 */
   otlpDelayMs: number;
   /** `/api/health` answers 200 with `database: "ok"`; otherwise 503 `database: "failing"`. @default true */
   grafanaHealthy: boolean;
@@ -102,6 +102,8 @@ const DEFAULT_SEARCH_LIMIT = 20;
 export interface StubOptions {
   /** The stub's wall clock, Unix milliseconds. @default Date.now */
   readonly now?: () => number;
+  /** How the stub waits out its delays, on the same clock. @default a real timer */
+  readonly sleep?: (ms: number) => Promise<void>;
 }
 
 /** One span as the receiver decoded it from OTLP/JSON. */
@@ -179,6 +181,7 @@ export class TracingStub {
   private readonly stored = new Map<string, StoredTrace>();
   private readonly servers: http.Server[] = [];
   private readonly now: () => number;
+  private readonly sleep: (ms: number) => Promise<void>;
   /** The live-store's flush-check ticks count from here. */
   private readonly startedAt: number;
   private ingestWindow = { second: Number.NaN, spans: 0 };
@@ -186,6 +189,7 @@ export class TracingStub {
   private constructor(behaviour: Partial<StubBehaviour>, options: StubOptions) {
     this.behaviour = { ...DEFAULT_BEHAVIOUR, ...behaviour };
     this.now = options.now ?? Date.now;
+    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.startedAt = this.now();
   }
 
@@ -244,7 +248,7 @@ export class TracingStub {
       this.otlpStatuses.push(answer.status);
     }
     if (this.behaviour.otlpDelayMs > 0) {
-      await new Promise((resolve) => setTimeout(resolve, this.behaviour.otlpDelayMs));
+      await this.sleep(this.behaviour.otlpDelayMs);
     }
     return answer;
   }

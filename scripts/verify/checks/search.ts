@@ -79,7 +79,7 @@ export async function searchLists(target: TraceSearch, query: string, deps: Chec
   const params = new URLSearchParams({
     q: query,
     start: String(target.windowStartS),
-    end: String(Math.ceil(Date.now() / 1000) + WINDOW_SLACK_S),
+    end: String(Math.ceil(deps.clock.wallNow() / 1000) + WINDOW_SLACK_S),
     limit: String(SEARCH_LIMIT),
   });
   const url = joinUrl(target.tempoUrl, `api/search?${params.toString()}`);

@@ -1,6 +1,7 @@
 import { BrokenLink, FIXES } from "../failures";
 import { Headers } from "../headers";
 import { joinUrl } from "../http";
+import { Clock } from "../poll";
 import { SendSpan, TEST_SPAN } from "../sendSpan";
 import { StepDone } from "./types";
 
@@ -17,10 +18,14 @@ export interface ExportTarget {
 }
 
 /** Step 2: the SDK exports the agent's span and the endpoint accepts it. */
-export async function checkSpanExport(target: ExportTarget, sendSpan: SendSpan): Promise<StepDone<SentSpan>> {
+export async function checkSpanExport(
+  target: ExportTarget,
+  sendSpan: SendSpan,
+  clock: Clock,
+): Promise<StepDone<SentSpan>> {
   const url = joinUrl(target.otlpUrl, "v1/traces");
   const { otlpUrl, otlpHeaders: headers, serviceName } = target;
-  const result = await sendSpan({ otlpUrl, headers, serviceName });
+  const result = await sendSpan({ otlpUrl, headers, serviceName, atMs: clock.wallNow() });
   if (!result.exported) {
     throw new BrokenLink("span export failed", `POST ${url}: ${result.reason}`, fixFor(result.httpStatus));
   }
