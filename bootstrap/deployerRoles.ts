@@ -1,6 +1,6 @@
 /**
  * The deployer service account's project-wide roles: the one list. The bootstrap program grants
- * exactly these (bootstrap/program.ts), the README's "What the deployer may do" table lists
+ * exactly these (bootstrap/program.ts), docs/delivery.md's "What the deployer may do" table lists
  * exactly these with the same reasons (tests/bootstrap.test.ts compares them), and a change to
  * the prod stack that needs another permission adds its role here, with why.
  *
@@ -13,7 +13,7 @@
 export interface DeployerRole {
   /** A predefined role, e.g. `roles/run.admin`. */
   readonly role: `roles/${string}`;
-  /** What in the prod stack needs it; the README's table shows this text as it is. */
+  /** What in the prod stack needs it; docs/delivery.md's table shows this text as it is. */
   readonly why: string;
 }
 

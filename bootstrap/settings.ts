@@ -34,7 +34,7 @@ export const CONFIG_KEYS: Record<InputField, string> = {
   stateBucket: `${BOOTSTRAP_PROJECT}:stateBucket`,
 };
 
-/** Names of what the bootstrap creates; fixed, so the README and the workflows can name them. */
+/** Names of what the bootstrap creates; fixed, so the docs and the workflows can name them. */
 export const NAMES = {
   /** The KMS key ring (key rings cannot be deleted, so it is never renamed). */
   keyRing: "pulumi",

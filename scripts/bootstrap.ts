@@ -1,5 +1,5 @@
 /**
- * One-time set-up of a Google Cloud project for the prod stack (README.md, "Delivery pipeline"):
+ * One-time set-up of a Google Cloud project for the prod stack (docs/first-deploy.md, docs/delivery.md):
  *
  *   npm run bootstrap -- --project my-tracing-prod --region europe-west1 --repo my-org/tracing
  *

@@ -4,6 +4,7 @@ import * as path from "node:path";
 import * as ts from "typescript";
 import { parseDocument } from "yaml";
 import { DEPLOYER_ROLES } from "../bootstrap/deployerRoles";
+import { docSection } from "./docs";
 import { BOOTSTRAP_APIS, KEY_ROTATION_SECONDS, STATE_VERSION_DAYS } from "../bootstrap/program";
 import { CONFIG_KEYS, REPOSITORY_VARIABLES, secretsProviderUrl } from "../bootstrap/settings";
 import {
@@ -326,10 +327,9 @@ describe("bootstrap/tsconfig.json", () => {
   });
 });
 
-describe("the deployer's roles in the README", () => {
+describe("the deployer's roles in docs/delivery.md", () => {
   it("lists exactly bootstrap/deployerRoles.ts, each with the same reason", () => {
-    const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
-    const section = readme.split(/^### What the deployer may do$/m)[1]?.split(/^#{2,3} /m)[0] ?? "";
+    const section = docSection("docs/delivery.md", "What the deployer may do");
     const rows = [...section.matchAll(/^\| `(roles\/[^`]+)` \| (.+) \|$/gm)].map((m) => ({ role: m[1], why: m[2] }));
     expect(rows).to.deep.equal(DEPLOYER_ROLES.map(({ role, why }) => ({ role, why })));
   });

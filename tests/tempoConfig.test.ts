@@ -216,7 +216,7 @@ describe("Tempo config builder", () => {
     // check later; the upload (measured: well under a second) within the last check.
     const needed = ms(live.max_trace_idle) + 2 * ms(live.flush_check_period) + ms(live.max_block_duration);
     expect(ms(buildTempoConfig(GCS_PROD).shutdown_delay)).to.be.at.least(needed);
-    // and Tempo still exits inside Cloud Run's 10 s (measured about 7 s, README)
+    // and Tempo still exits inside Cloud Run's 10 s (measured about 7 s, docs/production.md)
     expect(ms(buildTempoConfig(GCS_PROD).shutdown_delay) + 2000 + 1000).to.be.below(10_000);
   });
 

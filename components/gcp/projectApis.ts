@@ -18,7 +18,7 @@ export function requiredApis(options: { readonly iap: boolean }): string[] {
  * through the Cloud Resource Manager API after enabling (terraform-provider-google
  * resource_google_project_service.go; hashicorp/terraform-provider-google#6101, #11435), so that
  * API is enabled first and every other one after it. It cannot enable itself in a project where
- * it is off: `npm run bootstrap` enables it (bootstrap/program.ts, and the README's one gcloud
+ * it is off: `npm run bootstrap` enables it (bootstrap/program.ts, and docs/delivery.md's one gcloud
  * line if even that is refused); declaring it here keeps the order and the record.
  */
 export function enableProjectApis(options: { readonly iap: boolean }): gcp.projects.Service[] {

@@ -304,7 +304,7 @@ function tempo210(retention: string, durability: DurabilityProfile): Yaml {
  * Keep cutting and uploading blocks for 5 s after SIGTERM while /ready reports not-ready: long
  * enough for one more block cut (every 2 s) after everything accepted before SIGTERM reached
  * the head block (1 s idle plus a 1 s check), and its upload. Tempo exits about 7 s after
- * SIGTERM (measured, README).
+ * SIGTERM (measured, docs/production.md).
  */
 const EPHEMERAL_TOP_LEVEL: Yaml = { shutdown_delay: "5s" };
 
@@ -339,7 +339,7 @@ const EPHEMERAL_BACKEND_WORKER: Yaml = { finish_on_shutdown_timeout: "1s" };
  * cutoff) make that about 31 s. These make it 2 s: config/files/tempoFreshness.ts derives the
  * promise from the document built here. A cutoff below idle + check costs nothing in
  * freshness, so it stays at 1 s rather than 0. Read from modules/frontend, pkg/api/http.go and
- * modules/livestore at v3.0.3 (modules/ingester at v2.10.8); measured, see README.
+ * modules/livestore at v3.0.3 (modules/ingester at v2.10.8); measured, see docs/capacity.md.
  */
 export const SEARCH_FRESHNESS = {
   /** `query_frontend.query_end_cutoff` (3.0.3 default 30 s; 2.10.8 none). */
@@ -359,7 +359,7 @@ export const SEARCH_FRESHNESS = {
  * and the live-store keeps the block at least query_backend_after after the trace's end
  * (complete_block_timeout, counted from the block's end time, checked every flush_op_timeout;
  * modules/livestore/instance.go deleteOldBlocks). Everything the live-store keeps locally is
- * memory on Cloud Run, so these are as short as that chain allows. Measured, see README.
+ * memory on Cloud Run, so these are as short as that chain allows. Measured, see docs/capacity.md.
  */
 export const PROD_CAPACITY = {
   /** `storage.trace.blocklist_poll` (default 5 m): how soon the querier sees a new block in the bucket. */
@@ -410,7 +410,7 @@ const EPHEMERAL_INGESTER: Yaml = { flush_all_on_shutdown: true };
  * covers neither those nor the memory outside the Go runtime, so half goes to the heap. Measured
  * with the ephemeral profile at 20k spans/s on one core and GOMEMLIMIT=1GiB: RSS plus local
  * files flat at 1.27-1.33 GB (RSS 1.11 GB, files 0.22 GB at the peak), inside 75 % of 2 GiB
- * (README, "Fresh traces in search, and capacity on one vCPU").
+ * (docs/capacity.md).
  */
 export const GO_MEMORY_LIMIT_SHARE = 0.5;
 

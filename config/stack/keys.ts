@@ -2,7 +2,7 @@
  * Every key of the `tracing:` namespace the program reads, by the platform it applies to.
  * A key a stack sets that is not listed here is refused (a typo would otherwise be ignored
  * silently); the reader refuses to read a key that is not listed, so this list cannot fall
- * behind the code. The README's configuration tables document each one (a test checks).
+ * behind the code. docs/configuration.md's tables document each one (a test checks).
  */
 export const CONFIG_KEYS = {
   /** Read on every platform. */

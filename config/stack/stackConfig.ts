@@ -61,7 +61,7 @@ function rejectUnreadKeys(reader: ConfigReader, platform: Platform): void {
       reader.fail(
         name,
         value,
-        `a key this program knows: did you mean ${prefix}${nearestKey(name, usable)}? (every key: README.md, Configuration)`,
+        `a key this program knows: did you mean ${prefix}${nearestKey(name, usable)}? (every key: docs/configuration.md)`,
       );
     }
   }

@@ -106,7 +106,7 @@ export interface GcpStackConfig extends SharedConfig {
 
 export type StackConfig = DockerStackConfig | GcpStackConfig;
 
-/** Every default, in one place. The README's config reference lists the same values. */
+/** Every default, in one place. docs/configuration.md lists the same values. */
 export const DEFAULTS = {
   platform: "docker" as Platform,
   mode: "split" as LocalMode,

@@ -20,7 +20,7 @@ export class BrokenLink extends Error {
   }
 }
 
-/** The fixes, in one place so the README's table and the messages cannot drift apart. */
+/** The fixes, in one place so docs/verify-and-load.md's table and the messages cannot drift apart. */
 export const FIXES = {
   stackDown: (stack: string) =>
     `is the stack up? \`pulumi up -s ${stack}\`; check the port and bind address (tracing:otlpHttpPort, tracing:tempoPort, tracing:bindAddress)`,
