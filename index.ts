@@ -10,7 +10,14 @@ import {
   verifySubnetwork,
 } from "./components";
 import { enableProjectApis } from "./components/gcp/projectApis";
-import { agentEnvironment, toDotenv } from "./config/files/agentEnv";
+import {
+  OTLP_HEADERS_VARIABLE,
+  agentCloudRunEnvs,
+  agentEnvironment,
+  agentGcloudFlags,
+  toDotenv,
+} from "./config/files/agentEnv";
+import { checkPeopleAccess, readProjectFacts, throwPeopleAccessProblems } from "./components/gcp/projectFacts";
 import { IMAGES } from "./config/constants/images";
 import { TEMPO_HOSTNAME } from "./config/constants/ports";
 import { PROD_PROXY, renderProxyConfig } from "./config/files/proxyConfig";
@@ -130,10 +137,30 @@ async function localResources(stack: DockerStackConfig) {
  * Tempo through, IAP in front of Grafana, and optionally the load balancer.
  */
 async function gcpStack(stack: GcpStackConfig) {
+  // Before anything is registered, the world: a subnetwork without Private Google Access, or a
+  // project whose people IAP's own OAuth client cannot admit, would deploy fine and then fail
+  // the people who use it.
   if (stack.vpc.kind === "given") {
-    // Before anything is registered: a subnetwork without Private Google Access would deploy
-    // fine and leave Grafana's data source timing out.
     await verifySubnetwork({ project: stack.project, region: stack.region, ...stack.vpc });
+  }
+  const facts = await readProjectFacts(stack.project);
+  const peopleAccess = checkPeopleAccess(
+    {
+      project: stack.project,
+      stack: pulumi.getStack(),
+      iapMembers: stack.grafanaIapMembers,
+      hasOauthClient: stack.grafanaOauthClient !== undefined,
+    },
+    facts,
+  );
+  throwPeopleAccessProblems(peopleAccess);
+  peopleAccess.warnings.forEach((warning) => pulumi.log.warn(warning));
+  if (stack.agentServiceAccounts.length === 0) {
+    pulumi.log.warn(
+      "tracing:agentServiceAccounts is empty: no Cloud Run service can mount the tempo-otlp-headers secret. Add the " +
+        "agent's service account (npm run bootstrap -- --agent-service-account <email>, or pulumi config set); an " +
+        "agent elsewhere uses the agentOtlpHeaders output instead.",
+    );
   }
   const labels = {
     "managed-by": "pulumi",
@@ -142,7 +169,10 @@ async function gcpStack(stack: GcpStackConfig) {
       .toLowerCase()
       .replace(/[^a-z0-9_-]/g, "-"),
   };
-  const apis = enableProjectApis({ iap: stack.grafanaIapMembers.length > 0 });
+  const apis = enableProjectApis({
+    iap: stack.grafanaIapMembers.length > 0,
+    compute: stack.vpc.kind !== "none" || stack.loadBalancer !== undefined,
+  });
   const hostOf = (service: RoutedService) => stack.loadBalancer?.routes.find((r) => r.service === service)?.host;
   const tempoHost = hostOf("tempo");
   const grafanaHost = hostOf("grafana");
@@ -172,6 +202,7 @@ async function gcpStack(stack: GcpStackConfig) {
     labels,
     // Tempo reads the bucket at start-up: its access must exist, and have taken effect,
     // before the first revision.
+    bucket: { name: storage.store.bucketName, prefix: stack.bucket.prefix },
     startupGrants: storage.store.accessGrants,
     waitFor: [...apis, storage],
   });
@@ -181,7 +212,7 @@ async function gcpStack(stack: GcpStackConfig) {
     region: stack.region,
     image: IMAGES.grafana,
     files: grafanaFilesFor(stack),
-    // Always through the VPC to Tempo's own URL: internal traffic, never through the load
+    // Always Tempo's own URL (through the VPC when Tempo's ingress is internal), never the load
     // balancer (whose Cloud Armor ranges could not admit Cloud Run's changing addresses).
     tempoUrl: tempo.queryUrl,
     tempoAuthorization: tempo.deployment.authorization,
@@ -189,6 +220,8 @@ async function gcpStack(stack: GcpStackConfig) {
     ingress: stack.grafanaIngress,
     vpc,
     iapMembers: stack.grafanaIapMembers,
+    signIn: { projectNumber: facts.projectNumber, defaultRole: stack.grafanaDefaultRole, admins: stack.grafanaAdmins },
+    oauthClient: stack.grafanaOauthClient && { project: stack.project, ...stack.grafanaOauthClient },
     labels,
     waitFor: network ? [...apis, network] : apis,
   });
@@ -205,25 +238,43 @@ async function gcpStack(stack: GcpStackConfig) {
       })
     : undefined;
 
+  const endpoints = withAgentEnv(stack, {
+    grafanaUrl: grafana.url,
+    grafanaAdminUser: grafana.adminUser,
+    grafanaAdminPassword: grafana.adminPassword,
+    tempoQueryUrl: tempoPublicUrl,
+    otlpHttpEndpoint: tempoPublicUrl,
+    tempoSearchWithinSeconds: tempoSearchWithinSeconds(tempoSettings),
+  });
+  const headersSecret = tempo.deployment.otlpHeadersSecretId;
   return {
-    ...withAgentEnv(stack, {
-      grafanaUrl: grafana.url,
-      grafanaAdminUser: grafana.adminUser,
-      grafanaAdminPassword: grafana.adminPassword,
-      tempoQueryUrl: tempoPublicUrl,
-      otlpHttpEndpoint: tempoPublicUrl,
-      tempoSearchWithinSeconds: tempoSearchWithinSeconds(tempoSettings),
-    }),
+    ...endpoints,
+    /** Secret: the agent's whole environment, headers included, as `.env` lines (anything outside Cloud Run). */
+    agentDotenv: pulumi
+      .all([endpoints.agentEnv, tempo.deployment.otlpHeaders])
+      .apply(([variables, headers]) => toDotenv({ ...variables, [OTLP_HEADERS_VARIABLE]: headers })),
+    /** An agent's Cloud Run `containers[].envs`: the variables, and the headers from their secret. */
+    agentCloudRunEnvs: pulumi
+      .all([endpoints.agentEnv, headersSecret])
+      .apply(([variables, secret]) => agentCloudRunEnvs(variables, secret)),
+    /** The same as `gcloud run services update <service>` flags. */
+    agentGcloudFlags: pulumi
+      .all([endpoints.agentEnv, headersSecret])
+      .apply(([variables, secret]) => agentGcloudFlags(variables, secret)),
     grafanaAdminPasswordCommand: pulumi.interpolate`gcloud secrets versions access latest --secret=${grafana.deployment.adminPasswordSecretId} --project=${stack.project}`,
     /** Secret: the agents' OTEL_EXPORTER_OTLP_HEADERS (Authorization=Bearer%20...). */
     agentOtlpHeaders: tempo.deployment.otlpHeaders,
     /** The Secret Manager secret to mount as OTEL_EXPORTER_OTLP_HEADERS in the monolith's service. */
-    agentOtlpHeadersSecret: tempo.deployment.otlpHeadersSecretId,
+    agentOtlpHeadersSecret: headersSecret,
     /** The service accounts allowed to mount it: a monolith running as any other fails at its deploy. */
     agentServiceAccounts: pulumi.output([...stack.agentServiceAccounts]),
-    /** Where a monolith in this project attaches its Direct VPC egress to reach Tempo's internal ingress. */
-    vpcNetwork: vpc.network,
-    vpcSubnetwork: vpc.subnetwork,
+    ...(vpc
+      ? {
+          /** Where a monolith in this project attaches its Direct VPC egress to reach Tempo's internal ingress. */
+          vpcNetwork: vpc.network,
+          vpcSubnetwork: vpc.subnetwork,
+        }
+      : {}),
     bucketName: storage.store.bucketName,
     tempoServiceAccount: storage.store.serviceAccountEmail,
     ...(loadBalancer
@@ -237,8 +288,11 @@ async function gcpStack(stack: GcpStackConfig) {
   };
 }
 
-/** The network Grafana's Direct VPC egress uses: the stack's own, or the one the config names. */
+/** The network Grafana's Direct VPC egress uses: none, the stack's own, or the one the config names. */
 function egressNetwork(stack: GcpStackConfig, apis: pulumi.Resource[]) {
+  if (stack.vpc.kind === "none") {
+    return { network: undefined, vpc: undefined };
+  }
   if (stack.vpc.kind === "given") {
     return {
       network: undefined,

@@ -7,7 +7,7 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { parse } from "yaml";
 import { ConfigProblem, describeProblem } from "../config/stack/errors";
-import { bucketNameProblem, iapMemberProblem } from "../config/stack/gcpNames";
+import { SERVICE_ACCOUNT_EMAIL, bucketNameProblem, iapMemberProblem } from "../config/stack/gcpNames";
 import {
   BootstrapInputs,
   CONFIG_KEYS,
@@ -22,6 +22,7 @@ import {
 export const USAGE = [
   "usage: npm run bootstrap -- --project <id> --region <region> --repo <owner/name>",
   "                            --grafana-member <principal> [--grafana-member ...]",
+  "                            [--agent-service-account <email> ...]",
   "                            [--traces-bucket <name>] [--state-bucket <name>] [--state-dir <dir>]",
   "                            [--yes] [--preview]",
   "",
@@ -30,6 +31,8 @@ export const USAGE = [
   "  --repo            the GitHub repository whose workflows deploy, as owner/name (exact case)",
   "  --grafana-member  who may open Grafana through IAP, e.g. group:team@example.com; repeatable",
   "                    (written to Pulumi.prod.yaml as tracing:grafanaIapMembers)",
+  "  --agent-service-account  the service account the agent's Cloud Run service runs as, allowed to",
+  "                    mount the OTLP headers secret; repeatable (tracing:agentServiceAccounts)",
   "  --traces-bucket   the prod stack's trace bucket, tracing:bucketName (default: <project>-traces)",
   "  --state-bucket    the Pulumi state bucket to create (default: <project>-pulumi-state)",
   "  --state-dir     where the bootstrap's own state is kept (default: $PULUMI_BOOTSTRAP_STATE_DIR,",
@@ -52,6 +55,8 @@ export interface ProdStackSettings {
   readonly tracesBucket: string;
   /** `tracing:grafanaIapMembers`: the people who may open Grafana. */
   readonly grafanaMembers: readonly string[];
+  /** `tracing:agentServiceAccounts`: the agents' identities; empty leaves the file's list alone. */
+  readonly agentServiceAccounts: readonly string[];
 }
 
 /** The trace bucket's name when none is given. */
@@ -93,6 +98,7 @@ export function parseBootstrapArgs(argv: readonly string[], env: NodeJS.ProcessE
         "state-bucket": { type: "string" },
         "traces-bucket": { type: "string" },
         "grafana-member": { type: "string", multiple: true },
+        "agent-service-account": { type: "string", multiple: true },
         "state-dir": { type: "string" },
         yes: { type: "boolean", default: false },
         preview: { type: "boolean", default: false },
@@ -114,7 +120,12 @@ export function parseBootstrapArgs(argv: readonly string[], env: NodeJS.ProcessE
     },
     (field) => FLAGS[field],
   );
-  const prod = checkProdSettings(values["traces-bucket"], values["grafana-member"] ?? [], inputs?.project);
+  const prod = checkProdSettings(
+    values["traces-bucket"],
+    values["grafana-member"] ?? [],
+    values["agent-service-account"] ?? [],
+    inputs?.project,
+  );
   if (inputs === undefined || prod.settings === undefined) {
     const lines = [...problems, ...prod.problems].map((problem) => `  - ${describeProblem(problem)}`);
     return {
@@ -142,6 +153,7 @@ export function parseBootstrapArgs(argv: readonly string[], env: NodeJS.ProcessE
 function checkProdSettings(
   tracesBucket: string | undefined,
   members: readonly string[],
+  agents: readonly string[],
   project: string | undefined,
 ): { settings: ProdStackSettings | undefined; problems: ConfigProblem[] } {
   const problems: ConfigProblem[] = [];
@@ -165,10 +177,26 @@ function checkProdSettings(
       problems.push({ key: "--grafana-member", value: member, expected: issue });
     }
   }
+  for (const agent of agents) {
+    if (!SERVICE_ACCOUNT_EMAIL.test(agent)) {
+      problems.push({
+        key: "--agent-service-account",
+        value: agent,
+        expected: "a service account email, e.g. monolith@my-project.iam.gserviceaccount.com",
+      });
+    }
+  }
   if (problems.length > 0 || bucket === undefined) {
     return { settings: undefined, problems };
   }
-  return { settings: { tracesBucket: bucket, grafanaMembers: [...new Set(members)] }, problems: [] };
+  return {
+    settings: {
+      tracesBucket: bucket,
+      grafanaMembers: [...new Set(members)],
+      agentServiceAccounts: [...new Set(agents)],
+    },
+    problems: [],
+  };
 }
 
 /** One `pulumi` invocation: where, with which environment, with which arguments. */
@@ -278,6 +306,7 @@ export interface ProdStackFile {
   readonly region: string | undefined;
   readonly tracesBucket: string | undefined;
   readonly grafanaMembers: readonly string[];
+  readonly agentServiceAccounts: readonly string[];
 }
 
 export function readProdStackFile(text: string): ProdStackFile {
@@ -294,6 +323,7 @@ export function readProdStackFile(text: string): ProdStackFile {
     region: nonEmpty(file.config?.["gcp:region"]),
     tracesBucket: nonEmpty(file.config?.["tracing:bucketName"]),
     grafanaMembers: readMembers(file.config?.["tracing:grafanaIapMembers"]),
+    agentServiceAccounts: readMembers(file.config?.["tracing:agentServiceAccounts"]),
   };
 }
 
@@ -344,9 +374,22 @@ export function prodStackCommands(
     });
   }
   if (JSON.stringify(file.grafanaMembers) !== JSON.stringify(prod.grafanaMembers)) {
-    // Replaced whole: `config rm` then one `--path` entry per principal, a YAML list in the file.
-    commands.push({ dir: ".", env, args: ["config", "rm", "tracing:grafanaIapMembers", "--stack", PROD_STACK] });
-    commands.push({
+    commands.push(...setList(env, "tracing:grafanaIapMembers", prod.grafanaMembers));
+  }
+  if (
+    prod.agentServiceAccounts.length > 0 &&
+    JSON.stringify(file.agentServiceAccounts) !== JSON.stringify(prod.agentServiceAccounts)
+  ) {
+    commands.push(...setList(env, "tracing:agentServiceAccounts", prod.agentServiceAccounts));
+  }
+  return commands;
+}
+
+/** A list key replaced whole: `config rm` then one `--path` entry per item, a YAML list in the file. */
+function setList(env: Readonly<Record<string, string>>, key: string, items: readonly string[]): PulumiCommand[] {
+  return [
+    { dir: ".", env, args: ["config", "rm", key, "--stack", PROD_STACK] },
+    {
       dir: ".",
       env,
       args: [
@@ -355,14 +398,10 @@ export function prodStackCommands(
         "--stack",
         PROD_STACK,
         "--path",
-        ...prod.grafanaMembers.flatMap((member, index) => [
-          "--plaintext",
-          `tracing:grafanaIapMembers[${index}]=${member}`,
-        ]),
+        ...items.flatMap((item, index) => ["--plaintext", `${key}[${index}]=${item}`]),
       ],
-    });
-  }
-  return commands;
+    },
+  ];
 }
 
 /** A command as a person would type it, for the log. */
@@ -402,6 +441,9 @@ export function nextSteps(inputs: BootstrapInputs, variables: Record<RepositoryV
     `   (${secretsProviderUrl(inputs.project, inputs.region)}) and the encrypted data key,`,
     "   gcp:project/gcp:region, the trace bucket (tracing:bucketName) and who may open Grafana",
     "   (tracing:grafanaIapMembers).",
+    "",
+    "   If the project has no organization, or a --grafana-member is outside it, the preview stops",
+    "   and prints the one console step IAP then needs (an OAuth client) and the two keys to set.",
     "",
     "4. Merge to main: deploy.yml runs `pulumi up -s prod`. Then open the `grafanaUrl` output",
     `   (PULUMI_BACKEND_URL=gs://${inputs.stateBucket} pulumi stack output grafanaUrl -s prod).`,

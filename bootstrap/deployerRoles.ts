@@ -47,12 +47,20 @@ export const DEPLOYER_ROLES: readonly DeployerRole[] = [
     why: "the program enables the APIs it uses, so a new project deploys the first time",
   },
   {
+    role: "roles/browser",
+    why: "reads the project's number and ancestry before anything deploys (`resourcemanager.projects.get`): whether it has an organization decides what IAP needs, and IAP's signed header names Grafana by the number",
+  },
+  {
     role: "roles/compute.networkAdmin",
-    why: "the network `tracing` and subnetwork of Grafana's Direct VPC egress (Private Google Access on), or reading the subnetwork `tracing:vpcSubnetwork` names, to check it before anything deploys",
+    why: "only with an internal `tracing:tempoIngress`: the network `tracing` and subnetwork of Grafana's Direct VPC egress (Private Google Access on), or reading the subnetwork `tracing:vpcSubnetwork` names, to check it before anything deploys",
   },
   {
     role: "roles/iap.admin",
     why: "IAP on Grafana: who may pass it (`roles/iap.httpsResourceAccessor` on the `grafana` service, for `tracing:grafanaIapMembers`), as the IAP for Cloud Run page requires",
+  },
+  {
+    role: "roles/iap.settingsAdmin",
+    why: "only with `tracing:grafanaOauthClientId`: sets the custom OAuth client on the project's IAP settings, for a project without an organization or principals outside it, as the IAP for Cloud Run page requires",
   },
   {
     role: "roles/compute.loadBalancerAdmin",

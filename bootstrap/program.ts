@@ -69,6 +69,12 @@ function readInputs(): BootstrapInputs {
 }
 
 /** Registers everything; returns the repository variables as outputs. */
+/**
+ * The previewer's one project-wide role: read-only, for the project's number and ancestry that
+ * the prod program reads before registering anything (components/gcp/projectFacts.ts).
+ */
+export const PREVIEWER_PROJECT_ROLE = "roles/browser";
+
 export function bootstrapProgram(): Record<RepositoryVariable, pulumi.Output<string>> {
   const inputs = readInputs();
   const { project, region, repository } = inputs;
@@ -201,6 +207,12 @@ export function bootstrapProgram(): Record<RepositoryVariable, pulumi.Output<str
     cryptoKeyId: cryptoKey.id,
     role: "roles/cloudkms.cryptoKeyEncrypterDecrypter",
     member: deployerMember,
+  });
+  // The prod program reads the project's number and ancestry in every preview too.
+  new gcp.projects.IAMMember("previewer-reads-project", {
+    project,
+    role: PREVIEWER_PROJECT_ROLE,
+    member: previewerMember,
   });
   for (const { role } of DEPLOYER_ROLES) {
     new gcp.projects.IAMMember(`deployer-${role.replace(/^roles\//, "").replace(/\./g, "-")}`, {

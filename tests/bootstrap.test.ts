@@ -5,7 +5,7 @@ import * as ts from "typescript";
 import { parseDocument } from "yaml";
 import { DEPLOYER_ROLES } from "../bootstrap/deployerRoles";
 import { docSection } from "./docs";
-import { BOOTSTRAP_APIS, KEY_ROTATION_SECONDS, STATE_VERSION_DAYS } from "../bootstrap/program";
+import { BOOTSTRAP_APIS, KEY_ROTATION_SECONDS, PREVIEWER_PROJECT_ROLE, STATE_VERSION_DAYS } from "../bootstrap/program";
 import { CONFIG_KEYS, REPOSITORY_VARIABLES, secretsProviderUrl } from "../bootstrap/settings";
 import {
   MOCK_PROJECT,
@@ -86,7 +86,7 @@ describe("bootstrap program under mocks", () => {
       [ACCOUNT_GRANT]: 2,
       [BUCKET_GRANT]: 2,
       [KEY_GRANT]: 2,
-      [PROJECT_GRANT]: DEPLOYER_ROLES.length,
+      [PROJECT_GRANT]: DEPLOYER_ROLES.length + 1,
     });
     expect(run.resources.every((r) => r.custom)).to.equal(true);
   });
@@ -179,13 +179,15 @@ describe("bootstrap program under mocks", () => {
     expect(new Set(DEPLOYER_ROLES.map(({ role }) => role)).size).to.equal(DEPLOYER_ROLES.length);
   });
 
-  it("leaves the previewer read-only: state objects and decryption, nothing project-wide", () => {
+  it("leaves the previewer read-only: state objects, decryption, and reading the project's number and ancestry", () => {
     expect(grantsTo(run, PREVIEWER)).to.deep.equal(
       [
         `${BUCKET_GRANT} roles/storage.objectViewer on ${STATE_BUCKET}`,
         `${KEY_GRANT} roles/cloudkms.cryptoKeyDecrypter on ${KEY_ID}`,
+        `${PROJECT_GRANT} ${PREVIEWER_PROJECT_ROLE} on project ${MOCK_PROJECT}`,
       ].sort(),
     );
+    expect(PREVIEWER_PROJECT_ROLE).to.equal("roles/browser");
   });
 
   it("creates no key file and grants nothing to the public or to anyone outside the pipeline", () => {
@@ -337,7 +339,7 @@ describe("the deployer's roles in docs/delivery.md", () => {
   it("can be written as a Markdown table: no reason holds a pipe or a line break", () => {
     for (const { role, why } of DEPLOYER_ROLES) {
       expect(why, role).to.not.match(/[|\n]/);
-      expect(role).to.match(/^roles\/[a-zA-Z]+\.[a-zA-Z]+$/);
+      expect(role).to.match(/^roles\/[a-zA-Z]+(\.[a-zA-Z]+)?$/);
     }
   });
 });

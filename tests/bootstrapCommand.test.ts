@@ -37,7 +37,11 @@ const GOOD = [
   "group:tracing@my-org.example",
 ];
 /** What GOOD writes into Pulumi.prod.yaml besides the project and region. */
-const PROD = { tracesBucket: "my-tracing-prod-traces", grafanaMembers: ["group:tracing@my-org.example"] };
+const PROD = {
+  tracesBucket: "my-tracing-prod-traces",
+  grafanaMembers: ["group:tracing@my-org.example"],
+  agentServiceAccounts: [] as string[],
+};
 const URL = secretsProviderUrl("my-tracing-prod", "europe-west1");
 const VARIABLES = {
   GCP_WORKLOAD_IDENTITY_PROVIDER: "projects/42/locations/global/workloadIdentityPools/github/providers/tracing-repo",
@@ -105,6 +109,7 @@ describe("npm run bootstrap: arguments", () => {
     expect(given.prod).to.deep.equal({
       tracesBucket: "acme-traces",
       grafanaMembers: ["group:tracing@my-org.example", "user:ana@my-org.example"],
+      agentServiceAccounts: [],
     });
     expect(usageError(parseBootstrapArgs([...GOOD, "--grafana-member", "allUsers"], {}, HOME))).to.include(
       '--grafana-member = "allUsers": expected named principals only',
@@ -236,7 +241,36 @@ describe("npm run bootstrap: the pulumi commands", () => {
       region: "us-east1",
       tracesBucket: "p-1-traces",
       grafanaMembers: ["group:a@b.example"],
+      agentServiceAccounts: [],
     });
+  });
+
+  it("writes the agents' service accounts when given, and leaves the file's alone when not", () => {
+    // GIVEN the agent's identity on the command line
+    const agent = "monolith@my-app.iam.gserviceaccount.com";
+    const parsed = parseBootstrapArgs([...GOOD, "--agent-service-account", agent], {}, "/home/u");
+    expect(parsed.kind).to.equal("run");
+    const { inputs, prod } = options([...GOOD, "--agent-service-account", agent]);
+    expect(prod.agentServiceAccounts).to.deep.equal([agent]);
+    const done = { secretsProvider: URL, encryptedKey: "k", project: "my-tracing-prod", region: "europe-west1" };
+
+    // WHEN the stack file does not list it THEN the list is replaced whole
+    expect(prodStackCommands(inputs, prod, true, { ...done, ...PROD }).map((c) => c.args.join(" "))).to.deep.equal([
+      "config rm tracing:agentServiceAccounts --stack prod",
+      `config set-all --stack prod --path --plaintext tracing:agentServiceAccounts[0]=${agent}`,
+    ]);
+    // AND without the flag a list someone set by hand stays
+    expect(prodStackCommands(inputs, PROD, true, { ...done, ...PROD, agentServiceAccounts: [agent] })).to.deep.equal(
+      [],
+    );
+  });
+
+  it("refuses an agent service account that is not one, naming the flag", () => {
+    const parsed = parseBootstrapArgs([...GOOD, "--agent-service-account", "monolith@gmail.com"], {}, "/home/u");
+    expect(parsed.kind).to.equal("usage-error");
+    expect(parsed.kind === "usage-error" ? parsed.message : "").to.include(
+      '--agent-service-account = "monolith@gmail.com": expected a service account email',
+    );
   });
 
   it("finds the prod stack in `pulumi stack ls --json`, by short or fully qualified name", () => {

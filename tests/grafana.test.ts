@@ -1,6 +1,13 @@
 import { expect } from "chai";
 import { parse } from "yaml";
-import { grafanaEnvironment } from "../config/files/grafanaEnv";
+import * as jmespath from "jmespath";
+import {
+  IAP_ISSUER,
+  IAP_JWK_SET_URL,
+  IAP_JWT_HEADER,
+  grafanaEnvironment,
+  iapRoleExpression,
+} from "../config/files/grafanaEnv";
 import {
   GRAFANA_PATHS,
   TEMPO_DATASOURCE_UID,
@@ -100,5 +107,108 @@ describe("Grafana environment", () => {
       GF_AUTH_DISABLE_LOGIN_FORM: "false",
       GF_SERVER_ROOT_URL: "http://127.0.0.1:3000",
     });
+  });
+});
+
+describe("Grafana signs people in from IAP's signed header", () => {
+  const signIn = {
+    audience: "/projects/123456789012/locations/us-central1/services/grafana",
+    defaultRole: "Viewer" as const,
+  };
+
+  /**
+   * Grafana evaluates role_attribute_path with JMESPath over the token's claims and keeps the
+   * result only when it is a string (pkg/util SearchJSONForStringAttr); jmespath.js is the
+   * specification's reference implementation.
+   */
+  function roleFor(expression: string, claims: Record<string, unknown>): string | undefined {
+    const result: unknown = jmespath.search(claims, expression);
+    return typeof result === "string" ? result : undefined;
+  }
+
+  it("gives the named admins Admin and everyone else the default role", () => {
+    // GIVEN two admins and Editor for everyone else
+    const expression = iapRoleExpression(["ana@example.com", "ops@example.com"], "Editor");
+    // WHEN people with IAP's claims arrive THEN each gets their role
+    const claims = (email: string) => ({ iss: IAP_ISSUER, sub: `accounts.google.com:${email.length}`, email });
+    expect(roleFor(expression, claims("ana@example.com"))).to.equal("Admin");
+    expect(roleFor(expression, claims("ops@example.com"))).to.equal("Admin");
+    expect(roleFor(expression, claims("bob@example.com"))).to.equal("Editor");
+    expect(roleFor(expression, claims("contractor@gmail.com"))).to.equal("Editor");
+    // AND an address is matched whole, not as a part of another
+    expect(roleFor(expression, claims("xana@example.com"))).to.equal("Editor");
+  });
+
+  it("gives everyone the default role when nobody is named admin", () => {
+    expect(roleFor(iapRoleExpression([], "Viewer"), { email: "ana@example.com" })).to.equal("Viewer");
+  });
+
+  it("refuses to write an address that would break out of the expression", () => {
+    expect(() => iapRoleExpression(["a'b@example.com"], "Viewer")).to.throw(
+      "cannot be written into the role expression",
+    );
+  });
+
+  it("verifies the token against Google's keys, issuer and this service's audience, and creates users on first visit", () => {
+    const env = grafanaEnvironment({
+      anonymousRole: "none",
+      adminPasswordFile: "/p",
+      iapSignIn: { ...signIn, admins: [] },
+    });
+    expect(env).to.include({
+      GF_AUTH_JWT_ENABLED: "true",
+      GF_AUTH_JWT_HEADER_NAME: IAP_JWT_HEADER,
+      GF_AUTH_JWT_EMAIL_CLAIM: "email",
+      GF_AUTH_JWT_USERNAME_CLAIM: "email",
+      GF_AUTH_JWT_JWK_SET_URL: IAP_JWK_SET_URL,
+      GF_AUTH_JWT_AUTO_SIGN_UP: "true",
+      GF_AUTH_JWT_SKIP_ORG_ROLE_SYNC: "false",
+      GF_AUTH_JWT_ALLOW_ASSIGN_GRAFANA_ADMIN: "false",
+      GF_AUTH_DISABLE_SIGNOUT_MENU: "true",
+      // The login form stays: the admin's way in when a token cannot be verified.
+      GF_AUTH_DISABLE_LOGIN_FORM: "false",
+    });
+    expect(JSON.parse(env.GF_AUTH_JWT_EXPECT_CLAIMS)).to.deep.equal({ iss: IAP_ISSUER, aud: signIn.audience });
+    expect(IAP_JWK_SET_URL).to.equal("https://www.gstatic.com/iap/verify/public_key-jwk");
+  });
+
+  it("sets only [auth.jwt] keys that Grafana's defaults.ini declares, since GF_ variables override declared keys only", () => {
+    // The keys of [auth.jwt] in grafana/grafana conf/defaults.ini (pkg/setting/setting.go
+    // applyEnvVariableOverrides walks the loaded sections' keys), as read from the v13 line.
+    const declared = [
+      "enabled",
+      "enable_login_token",
+      "header_name",
+      "email_claim",
+      "username_claim",
+      "jwk_set_url",
+      "jwk_set_file",
+      "cache_ttl",
+      "expect_claims",
+      "key_file",
+      "key_id",
+      "role_attribute_path",
+      "role_attribute_strict",
+      "groups_attribute_path",
+      "auto_sign_up",
+      "url_login",
+      "allow_assign_grafana_admin",
+      "skip_org_role_sync",
+    ];
+    const env = grafanaEnvironment({
+      anonymousRole: "none",
+      adminPasswordFile: "/p",
+      iapSignIn: { ...signIn, admins: [] },
+    });
+    const jwtKeys = Object.keys(env)
+      .filter((key) => key.startsWith("GF_AUTH_JWT_"))
+      .map((key) => key.slice("GF_AUTH_JWT_".length).toLowerCase());
+    expect(jwtKeys.length).to.be.greaterThan(8);
+    expect(jwtKeys.filter((key) => !declared.includes(key))).to.deep.equal([]);
+  });
+
+  it("signs nobody in from a header without IAP in front", () => {
+    const env = grafanaEnvironment({ anonymousRole: "none", adminPasswordFile: "/p" });
+    expect(Object.keys(env).filter((key) => key.startsWith("GF_AUTH_JWT_"))).to.deep.equal([]);
   });
 });

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
+import { SECRET_KEYS_VARIABLE } from "../config/stack/pulumiSource";
 
 /** One resource the program registered, with the inputs and options it gave. */
 export interface Recorded {
@@ -72,6 +73,9 @@ export function mockPassword(name: string): string {
 
 /** The project number the mocks report (resource names of Workload Identity use numbers). */
 export const MOCK_PROJECT_NUMBER = "123456789012";
+/** The organization the mocked project is in, and its domain (the committed principals' domain). */
+export const MOCK_ORG_ID = "987654321098";
+export const MOCK_ORG_DOMAIN = "example.com";
 const MOCK_POOLS = `projects/${MOCK_PROJECT_NUMBER}/locations/global/workloadIdentityPools`;
 
 /** The id a provider would give, where programs use it as a reference (the documented import formats). */
@@ -153,7 +157,55 @@ export function mockSubnetwork(inputs: Record<string, unknown>): Record<string, 
  */
 export const mockInvokes: Record<string, (inputs: Record<string, unknown>) => Record<string, unknown>> = {
   "gcp:compute/getSubnetwork:getSubnetwork": mockSubnetwork,
+  // Resource Manager, as `projects.get`, `projects.getAncestry` and `organizations.get` answer
+  // for a project in an organization.
+  "gcp:organizations/getProject:getProject": (inputs) => ({
+    projectId: inputs.projectId,
+    number: MOCK_PROJECT_NUMBER,
+    orgId: MOCK_ORG_ID,
+    folderId: "",
+  }),
+  "gcp:projects/getAncestry:getAncestry": (inputs) => ({
+    project: inputs.project,
+    orgId: MOCK_ORG_ID,
+    parentId: MOCK_ORG_ID,
+    parentType: "organization",
+    ancestors: [
+      { id: inputs.project, type: "project" },
+      { id: MOCK_ORG_ID, type: "organization" },
+    ],
+  }),
+  "gcp:organizations/getOrganization:getOrganization": (inputs) => ({
+    organization: inputs.organization,
+    orgId: MOCK_ORG_ID,
+    domain: MOCK_ORG_DOMAIN,
+  }),
 };
+
+/** A project without an organization, as Resource Manager describes it. */
+export const NO_ORGANIZATION: typeof mockInvokes = {
+  "gcp:projects/getAncestry:getAncestry": (inputs) => ({
+    project: inputs.project,
+    orgId: "",
+    parentId: "",
+    parentType: "",
+    ancestors: [{ id: inputs.project, type: "project" }],
+  }),
+  "gcp:organizations/getOrganization:getOrganization": () => {
+    throw new Error("the project has no organization to read");
+  },
+};
+
+/** Runs `body` with some invokes answering differently, and puts the usual answers back. */
+export async function withInvokes<T>(answers: typeof mockInvokes, body: () => Promise<T>): Promise<T> {
+  const saved = Object.fromEntries(Object.keys(answers).map((token) => [token, mockInvokes[token]]));
+  Object.assign(mockInvokes, answers);
+  try {
+    return await body();
+  } finally {
+    Object.assign(mockInvokes, saved);
+  }
+}
 
 /** Requires a program's entry point (index.ts unless told) afresh: the program runs once per require. */
 export function requireProgram(entry = "index.ts"): Record<string, unknown> {
@@ -173,6 +225,25 @@ export function runProgram(
   previous: PreviousDeployment = {},
 ) {
   return runPulumi(() => requireProgram(), config, stack, resources, previous);
+}
+
+/**
+ * Config keys the stack holds encrypted, as the Pulumi CLI tells a program (the language host's
+ * PULUMI_CONFIG_SECRET_KEYS, config/stack/pulumiSource.ts): written in a test's config as
+ * `{ secure: value }`, the way a stack file holds them.
+ */
+function splitSecrets(config: Record<string, unknown>): { flat: Record<string, string>; secretKeys: string[] } {
+  const flat: Record<string, string> = {};
+  const secretKeys: string[] = [];
+  for (const [key, value] of Object.entries(config)) {
+    const secure = typeof value === "object" && value !== null && "secure" in value;
+    const plain = secure ? (value as { secure: unknown }).secure : value;
+    flat[key] = typeof plain === "string" ? plain : JSON.stringify(plain);
+    if (secure) {
+      secretKeys.push(key);
+    }
+  }
+  return { flat, secretKeys };
 }
 
 /** The outputs of the stack's last deployment, as a StackReference to itself reads them. */
@@ -237,11 +308,9 @@ export async function runPulumi(
     // What `pulumi.getOrganization()` answers on a self-managed (file) backend.
     "organization",
   );
-  const flat: Record<string, string> = {};
-  for (const [key, value] of Object.entries(config)) {
-    flat[key] = typeof value === "string" ? value : JSON.stringify(value);
-  }
-  pulumi.runtime.setAllConfig(flat);
+  const { flat, secretKeys } = splitSecrets(config);
+  pulumi.runtime.setAllConfig(flat, secretKeys);
+  process.env[SECRET_KEYS_VARIABLE] = JSON.stringify(secretKeys);
 
   // The SDK records a stack trace for every promise it makes (runtime/debuggable.js), only to
   // report leaks; under tsx each trace goes through source maps, which made a third of a
@@ -286,10 +355,11 @@ export async function runPulumi(
 export async function runProgramExpectingError(
   config: Record<string, unknown>,
   previous: PreviousDeployment = {},
+  stack = "test",
 ): Promise<{ error: Error; resources: Recorded[] }> {
   const resources: Recorded[] = [];
   try {
-    await runProgram(config, "test", resources, previous);
+    await runProgram(config, stack, resources, previous);
   } catch (error) {
     return { error: error as Error, resources };
   }

@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { subnetworkProblems } from "../components/privateNetwork";
+import { checkPeopleAccess, oauthClientSteps, principalStanding } from "../components/gcp/projectFacts";
 import {
   bucketNameProblem,
   hostNameProblem,
@@ -174,12 +175,13 @@ describe("bad prod config stops the program before any resource", () => {
     },
     {
       name: "half a VPC",
-      config: { "tracing:vpcNetwork": "default" },
+      config: { "tracing:tempoIngress": "internal-and-cloud-load-balancing", "tracing:vpcNetwork": "default" },
       message: "tracing:vpcSubnetwork is not set: expected set together with its pair",
     },
     {
       name: "a range for a subnetwork the config names",
       config: {
+        "tracing:tempoIngress": "internal",
         "tracing:vpcNetwork": "default",
         "tracing:vpcSubnetwork": "default",
         "tracing:vpcSubnetRange": "10.9.0.0/24",
@@ -189,13 +191,56 @@ describe("bad prod config stops the program before any resource", () => {
     },
     {
       name: "a managed subnetwork smaller than Direct VPC egress needs",
-      config: { "tracing:vpcSubnetRange": "10.8.0.0/28" },
+      config: { "tracing:tempoIngress": "internal-and-cloud-load-balancing", "tracing:vpcSubnetRange": "10.8.0.0/28" },
       message: "Cloud Run's Direct VPC egress needs /26 or larger",
     },
     {
       name: "a public range for the managed subnetwork",
-      config: { "tracing:vpcSubnetRange": "8.8.8.0/24" },
+      config: { "tracing:tempoIngress": "internal-and-cloud-load-balancing", "tracing:vpcSubnetRange": "8.8.8.0/24" },
       message: 'tracing:vpcSubnetRange = "8.8.8.0/24": expected a private IPv4 range (RFC 1918)',
+    },
+    {
+      name: "a VPC for Grafana while Tempo's ingress is open",
+      config: { "tracing:vpcNetwork": "default", "tracing:vpcSubnetwork": "default" },
+      message:
+        'tracing:vpcNetwork = "default": expected unset while tracing:tempoIngress is "all": Grafana then reaches Tempo\'s public URL with the token',
+    },
+    {
+      name: "a malformed OAuth client id",
+      config: {
+        "tracing:grafanaOauthClientId": "my-client",
+        "tracing:grafanaOauthClientSecret": { secure: "s3cret" },
+      },
+      message: 'tracing:grafanaOauthClientId = "my-client": expected an OAuth client id as the console shows it',
+    },
+    {
+      name: "an OAuth client id without its secret",
+      config: { "tracing:grafanaOauthClientId": "123-abc.apps.googleusercontent.com" },
+      message: "tracing:grafanaOauthClientSecret is not set: expected set together with its pair",
+    },
+    {
+      name: "a group as a Grafana admin",
+      config: { "tracing:grafanaAdmins": ["group:admins@example.com"] },
+      message:
+        "tracing:grafanaAdmins = \"group:admins@example.com\": expected user: followed by a person's email, e.g. user:ana@example.com (IAP's signed header names a person, never a group)",
+    },
+    {
+      name: "Admin as everyone's role",
+      config: { "tracing:grafanaDefaultRole": "Admin" },
+      message: 'tracing:grafanaDefaultRole = "Admin": expected one of "Viewer", "Editor"',
+    },
+    {
+      name: "sign-in settings without IAP",
+      config: {
+        "tracing:grafanaIapMembers": [],
+        "tracing:grafanaAdmins": ["user:ana@example.com"],
+        "tracing:loadBalancer": {
+          routes: [{ host: "g.example.com", service: "grafana" }],
+          allowedSourceRanges: ["203.0.113.0/24"],
+        },
+      },
+      message:
+        'tracing:grafanaAdmins = "[\\"user:ana@example.com\\"]": expected unset without tracing:grafanaIapMembers',
     },
     {
       name: "no path for people to Grafana",
@@ -318,7 +363,11 @@ describe("bad prod config stops the program before any resource", () => {
   describe("a subnetwork named in the config", () => {
     const token = "gcp:compute/getSubnetwork:getSubnetwork";
     const answer = mockInvokes[token];
-    const given = { "tracing:vpcNetwork": "default", "tracing:vpcSubnetwork": "default" };
+    const given = {
+      "tracing:tempoIngress": "internal",
+      "tracing:vpcNetwork": "default",
+      "tracing:vpcSubnetwork": "default",
+    };
     afterEach(() => {
       mockInvokes[token] = answer;
     });
@@ -353,10 +402,63 @@ describe("bad prod config stops the program before any resource", () => {
     it("stops when the subnetwork belongs to another network", async () => {
       const { error } = await runProgramExpectingError({
         ...stackFileConfig("prod"),
+        "tracing:tempoIngress": "internal",
         "tracing:vpcNetwork": "shared",
         "tracing:vpcSubnetwork": "default",
       });
       expect(error.message).to.contain('tracing:vpcNetwork = "shared": expected the network of subnetwork default');
     });
+  });
+});
+
+describe("who IAP's own OAuth client can admit", () => {
+  it("places principals against the organization's domain: consumer accounts never in it", () => {
+    expect(principalStanding("group:team@example.com", "example.com")).to.equal("inside");
+    expect(principalStanding("user:ana@eu.example.com", "example.com")).to.equal("inside");
+    expect(principalStanding("domain:example.com", "example.com")).to.equal("inside");
+    expect(principalStanding("user:bob@partner.example", "example.com")).to.equal("outside");
+    expect(principalStanding("user:contractor@gmail.com", "example.com")).to.equal("outside");
+    expect(principalStanding("user:contractor@gmail.com", undefined)).to.equal("outside");
+    expect(principalStanding("user:bob@partner.example", undefined)).to.equal("unknown");
+    expect(principalStanding("serviceAccount:ci@p.iam.gserviceaccount.com", undefined)).to.equal("inside");
+    expect(
+      principalStanding("principal://iam.googleapis.com/locations/global/workforcePools/p/subject/s", "example.com"),
+    ).to.equal("unknown");
+  });
+
+  const settings = {
+    project: "diagramik-prod",
+    stack: "prod",
+    iapMembers: ["group:team@example.com"],
+    hasOauthClient: false,
+  };
+  const inOrganization = { projectNumber: "1", organization: { id: "9", domain: "example.com" } };
+
+  it("needs nothing more in an organization for its own people", () => {
+    expect(checkPeopleAccess(settings, inOrganization)).to.deep.equal({ problems: [], warnings: [] });
+  });
+
+  it("needs a custom OAuth client without an organization, or for anyone outside it, unless one is set", () => {
+    const noOrganization = { projectNumber: "1", organization: undefined };
+    const [problem] = checkPeopleAccess(settings, noOrganization).problems;
+    expect(problem.key).to.equal("tracing:grafanaOauthClientId");
+    expect(problem.expected).to.include(oauthClientSteps("diagramik-prod", "prod"));
+    const outside = { ...settings, iapMembers: ["group:team@example.com", "user:x@gmail.com"] };
+    expect(checkPeopleAccess(outside, inOrganization).problems[0].expected).to.include("user:x@gmail.com is outside");
+    expect(checkPeopleAccess({ ...outside, hasOauthClient: true }, noOrganization)).to.deep.equal({
+      problems: [],
+      warnings: [],
+    });
+  });
+
+  it("warns, without stopping, about principals it cannot place", () => {
+    const unreadable = { projectNumber: "1", organization: { id: "9", domain: undefined } };
+    const check = checkPeopleAccess({ ...settings, iapMembers: ["group:p@partner.example"] }, unreadable);
+    expect(check.problems).to.deep.equal([]);
+    expect(check.warnings).to.deep.equal([
+      "IAP: cannot tell whether group:p@partner.example is in organization 9 (its domain is not readable here). IAP's " +
+        "Google-managed client admits only the organization's users: for anyone outside it, set " +
+        "tracing:grafanaOauthClientId and tracing:grafanaOauthClientSecret (docs/first-deploy.md).",
+    ]);
   });
 });

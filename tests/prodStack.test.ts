@@ -9,19 +9,25 @@ import { stackFileSource } from "../config/stack/stackFile";
 import { grafanaFilesFor, tempoSettingsFor } from "../config/stack/stackFiles";
 import { tempoSearchWithinSeconds } from "../config/files/tempoFreshness";
 import { TEMPO_BUCKET_PERMISSIONS } from "../components/traceStorage";
-import { IAM_PROPAGATION_SECONDS } from "../components/gcp/iamPropagation";
+import { ACCESS_CHECK_WAIT } from "../components/gcp/accessCheck";
+import { ACCESS_URLS, accessCheckEnvironment, renderAccessCheckScript } from "../config/files/accessCheck";
+import { iapAudience } from "../config/files/grafanaEnv";
 import { INGRESS_PROXY_LIMITS } from "../components/gcp/cloudRunTempo";
 import { IAP_ACCESSOR_ROLE } from "../components/gcp/cloudRunGrafana";
 import {
   MOCK_PROJECT,
+  MOCK_PROJECT_NUMBER,
   ProgramRun,
   Recorded,
   mockInvokes,
+  NO_ORGANIZATION,
   mockPassword,
   one,
   ofType,
   runProgram,
+  runProgramExpectingError,
   stackFileConfig,
+  withInvokes,
 } from "./harness";
 
 const RUN_SERVICE = "gcp:cloudrunv2/service:Service";
@@ -31,10 +37,12 @@ const SECRET_READER = "gcp:secretmanager/secretIamMember:SecretIamMember";
 const TEMPO_SA = `serviceAccount:tempo-traces@${MOCK_PROJECT}.iam.gserviceaccount.com`;
 const GRAFANA_SA = `serviceAccount:grafana-ui@${MOCK_PROJECT}.iam.gserviceaccount.com`;
 const API = "gcp:projects/service:Service";
-const WAIT = "pulumi-nodejs:dynamic:Resource";
+const JOB = "gcp:cloudrunv2/job:Job";
 const RUN_INVOKER = "gcp:cloudrunv2/serviceIamMember:ServiceIamMember";
 const IAP_ACCESS = "gcp:iap/webCloudRunServiceIamMember:WebCloudRunServiceIamMember";
 const IAP_AGENT = /^serviceAccount:service-\d+@gcp-sa-iap\.iam\.gserviceaccount\.com$/;
+const OAUTH_CLIENT_ID = "123456789012-abc123def456.apps.googleusercontent.com";
+const OAUTH_CLIENT_SECRET = "GOCSPX-not-a-real-secret-0123456789";
 /** The committed file's principals: a placeholder group, replaced by `npm run bootstrap -- --grafana-member`. */
 const PROD_IAP_MEMBERS = ["group:tracing-users@example.com"];
 
@@ -59,6 +67,7 @@ const BOOTSTRAP_APIS = ["serviceusage.googleapis.com", "cloudresourcemanager.goo
 /** Resource types whose GCP name is fixed by the program, or whose identity is (member, role, resource). */
 const FIXED_NAME_TYPES = [
   RUN_SERVICE,
+  JOB,
   SECRET,
   "gcp:serviceaccount/account:Account",
   "gcp:projects/iAMCustomRole:IAMCustomRole",
@@ -78,6 +87,7 @@ interface Container {
   name: string;
   image: string;
   args?: string[];
+  commands?: string[];
   ports?: { containerPort: number };
   dependsOns?: string[];
   envs?: { name: string; value: string }[];
@@ -95,6 +105,18 @@ interface Template {
 
 function template(service: Recorded): Template {
   return service.inputs.template as Template;
+}
+
+/** A Cloud Run job's task template. */
+function jobTemplate(job: Recorded): Omit<Template, "scaling" | "volumes"> & { maxRetries: number; timeout: string } {
+  return (
+    job.inputs.template as { template: Omit<Template, "scaling" | "volumes"> & { maxRetries: number; timeout: string } }
+  ).template;
+}
+
+/** A container's environment as a map. */
+function envOf(entries: Container["envs"]): Record<string, string> {
+  return Object.fromEntries((entries ?? []).map((e) => [e.name, e.value]));
 }
 
 function container(service: Recorded, name: string): Container {
@@ -129,19 +151,16 @@ describe("prod stack under mocks", () => {
     run = await runProgram(stackFileConfig("prod"), "prod");
   });
 
-  it("registers exactly the bucket, identities, grants, secrets, network, IAP and both services, and no load balancer", () => {
+  it("registers exactly the bucket, identities, grants, secrets, access checks, IAP and both services, and no network or load balancer", () => {
     const counts: Record<string, number> = {};
     for (const resource of run.resources) {
       counts[resource.type] = (counts[resource.type] ?? 0) + 1;
     }
     expect(counts).to.deep.equal({
-      [API]: 7,
-      "tracing:network:PrivateNetwork": 1,
+      [API]: 6,
       "tracing:storage:TraceStorage": 1,
       "tracing:tempo:TempoService": 1,
       "tracing:grafana:GrafanaService": 1,
-      "gcp:compute/network:Network": 1,
-      "gcp:compute/subnetwork:Subnetwork": 1,
       "gcp:storage/bucket:Bucket": 1,
       "gcp:serviceaccount/account:Account": 2,
       "gcp:projects/iAMCustomRole:IAMCustomRole": 1,
@@ -150,14 +169,13 @@ describe("prod stack under mocks", () => {
       [SECRET]: 9,
       [SECRET_VERSION]: 9,
       [SECRET_READER]: 8,
-      [WAIT]: 2,
+      [JOB]: 2,
       [RUN_SERVICE]: 2,
       "gcp:projects/serviceIdentity:ServiceIdentity": 1,
       [RUN_INVOKER]: 1,
       [IAP_ACCESS]: 1,
     });
-    const compute = run.resources.filter((r) => r.type.startsWith("gcp:compute/")).map((r) => r.type);
-    expect(compute).to.deep.equal(["gcp:compute/network:Network", "gcp:compute/subnetwork:Subnetwork"]);
+    expect(run.resources.filter((r) => r.type.startsWith("gcp:compute/"))).to.deep.equal([]);
   });
 
   it("enables the resource manager API first and every other API after it", () => {
@@ -168,7 +186,6 @@ describe("prod stack under mocks", () => {
       "secretmanager.googleapis.com",
       "iam.googleapis.com",
       "storage.googleapis.com",
-      "compute.googleapis.com",
       "iap.googleapis.com",
     ]);
     expect(apis.every((a) => a.inputs.disableOnDestroy === false)).to.equal(true);
@@ -191,13 +208,50 @@ describe("prod stack under mocks", () => {
     expect(
       ofType(run, IAP_ACCESS).map((g) => [g.inputs.cloudRunServiceName, g.inputs.role, g.inputs.member]),
     ).to.deep.equal(PROD_IAP_MEMBERS.map((member) => ["grafana", IAP_ACCESSOR_ROLE, member]));
-    // Grafana's own login stays behind IAP.
-    const env = container(grafana, "grafana").envs ?? [];
-    expect(env).to.deep.include({ name: "GF_AUTH_DISABLE_LOGIN_FORM", value: "false" });
+    // The form stays for the admin, for when IAP's header cannot be verified.
+    const env = envOf(container(grafana, "grafana").envs);
+    expect(env).to.include({ GF_AUTH_DISABLE_LOGIN_FORM: "false" });
     expect(run.outputs.grafanaUrl).to.equal("https://grafana-mock-uc.a.run.app");
+    // In the committed project (in an organization, its principals of its domain) IAP needs
+    // Google's own OAuth client only: no settings of its own.
+    expect(ofType(run, "gcp:iap/settings:Settings")).to.deep.equal([]);
   });
 
-  it("sends Grafana's egress through a subnetwork with Private Google Access, so Tempo's internal ingress admits it", () => {
+  it("signs each person IAP admits in to Grafana as themselves, from IAP's signed header, as Viewer", () => {
+    const env = envOf(container(one(run, RUN_SERVICE, "grafana"), "grafana").envs);
+    const audience = iapAudience(MOCK_PROJECT_NUMBER, "us-central1", "grafana");
+    expect(audience).to.equal(`/projects/${MOCK_PROJECT_NUMBER}/locations/us-central1/services/grafana`);
+    expect(env).to.include({
+      GF_AUTH_JWT_ENABLED: "true",
+      GF_AUTH_JWT_HEADER_NAME: "X-Goog-IAP-JWT-Assertion",
+      GF_AUTH_JWT_JWK_SET_URL: "https://www.gstatic.com/iap/verify/public_key-jwk",
+      GF_AUTH_JWT_EMAIL_CLAIM: "email",
+      GF_AUTH_JWT_AUTO_SIGN_UP: "true",
+      GF_AUTH_JWT_ROLE_ATTRIBUTE_PATH: "'Viewer'",
+      GF_USERS_AUTO_ASSIGN_ORG_ROLE: "Viewer",
+    });
+    expect(JSON.parse(env.GF_AUTH_JWT_EXPECT_CLAIMS)).to.deep.equal({
+      iss: "https://cloud.google.com/iap",
+      aud: audience,
+    });
+  });
+
+  it("reaches Tempo's public URL from Grafana with the token, through no VPC", () => {
+    const grafana = one(run, RUN_SERVICE, "grafana");
+    expect(template(grafana).vpcAccess).to.equal(undefined);
+    // Nothing to warm up: it scales to zero, and a new instance's first query needs no VPC connection
+    expect(template(grafana).scaling).to.deep.equal({ minInstanceCount: 0, maxInstanceCount: 1 });
+    expect(envOf(container(grafana, "grafana").envs)).to.include({ TEMPO_URL: "https://tempo-mock-uc.a.run.app" });
+    expect(one(run, RUN_SERVICE, "tempo").inputs.ingress).to.equal("INGRESS_TRAFFIC_ALL");
+    expect(run.outputs).to.not.have.any.keys("vpcNetwork", "vpcSubnetwork");
+  });
+
+  it("with an internal Tempo, sends Grafana's egress through a subnetwork with Private Google Access", async () => {
+    const run = await runProgram(
+      { ...stackFileConfig("prod"), "tracing:tempoIngress": "internal-and-cloud-load-balancing" },
+      "prod",
+    );
+    expect(one(run, RUN_SERVICE, "tempo").inputs.ingress).to.equal("INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER");
     const subnetwork = one(run, "gcp:compute/subnetwork:Subnetwork");
     expect(subnetwork.inputs).to.deep.include({
       name: "tracing-us-central1",
@@ -214,14 +268,20 @@ describe("prod stack under mocks", () => {
       networkInterfaces: [{ network: "tracing", subnetwork: "tracing-us-central1" }],
       egress: "ALL_TRAFFIC",
     });
+    // One instance kept warm: a new one's Direct VPC connections can take a minute or more
+    expect(template(one(run, RUN_SERVICE, "grafana")).scaling).to.deep.equal({
+      minInstanceCount: 1,
+      maxInstanceCount: 1,
+    });
     // Tempo needs no egress of its own: only callers' egress decides whether they are internal.
     expect(template(one(run, RUN_SERVICE, "tempo")).vpcAccess).to.equal(undefined);
     expect(run.outputs).to.deep.include({ vpcNetwork: "tracing", vpcSubnetwork: "tracing-us-central1" });
+    expect(ofType(run, API).map((a) => a.inputs.service)).to.include("compute.googleapis.com");
   });
 
   it("replaces every fixed-name resource and grant delete-first, and keeps the bucket protected", () => {
     const fixed = run.resources.filter((r) => FIXED_NAME_TYPES.includes(r.type));
-    expect(fixed.length).to.equal(2 + 9 + 2 + 1 + 2 + 8 + 1 + 1 + 1);
+    expect(fixed.length).to.equal(2 + 2 + 9 + 2 + 1 + 8 + 1 + 1 + 1);
     for (const resource of fixed) {
       expect(resource.deleteBeforeReplace, `${resource.type} ${resource.name}`).to.equal(true);
     }
@@ -230,29 +290,62 @@ describe("prod stack under mocks", () => {
     expect(bucket.inputs.name).to.equal("diagramik-traces");
   });
 
-  it("starts each service only after its grants have had time to take effect", () => {
-    const waits = ofType(run, WAIT);
-    expect(waits.map((w) => w.name).sort()).to.deep.equal(["grafana-iam-propagation", "tempo-iam-propagation"]);
-    for (const wait of waits) {
-      expect(wait.inputs.seconds).to.equal(IAM_PROPAGATION_SECONDS);
-      expect(wait.inputs.__provider, "runs in the engine's own Node.js dynamic provider").to.be.a("string");
+  it("starts each service only once its account has used its grants: an access check run as that account", () => {
+    // GIVEN the two checks, one per runtime account
+    const jobs = ofType(run, JOB);
+    expect(jobs.map((j) => j.name).sort()).to.deep.equal(["grafana-access-check", "tempo-access-check"]);
+    const secretUrl = (id: string) => ACCESS_URLS.secret(`projects/${MOCK_PROJECT}/secrets/${id}`);
+    const expected: Record<string, { account: string; urls: string[]; after: string[] }> = {
+      "tempo-access-check": {
+        account: TEMPO_SA,
+        urls: [
+          ACCESS_URLS.bucket("diagramik-traces"),
+          ACCESS_URLS.objects("diagramik-traces", "traces/"),
+          ...["tempo-config", "tempo-proxy-config", "tempo-proxy-auth"].map(secretUrl),
+        ],
+        after: [
+          "tempo-bucket-access",
+          "tempo-config-reader-0",
+          "tempo-proxy-config-reader-0",
+          "tempo-proxy-auth-reader-0",
+        ],
+      },
+      "grafana-access-check": {
+        account: GRAFANA_SA,
+        urls: [
+          ...["grafana-datasources", "grafana-dashboard-provider", "grafana-dashboard", "grafana-admin-password"].map(
+            secretUrl,
+          ),
+          secretUrl("tempo-authorization"),
+        ],
+        after: [
+          "grafana-datasources-reader-0",
+          "grafana-admin-password-reader-0",
+          "grafana-tempo-authorization-reader",
+        ],
+      },
+    };
+    for (const job of jobs) {
+      const want = expected[job.name];
+      const task = jobTemplate(job);
+      // THEN it runs as the service's account, the script with the URLs that need its grants
+      expect(task.serviceAccount).to.equal(want.account.replace("serviceAccount:", ""));
+      expect(task.maxRetries).to.equal(0);
+      const [check] = task.containers;
+      expect(check.image).to.equal(IMAGES.accessCheck);
+      expect(check.commands).to.deep.equal(["sh", "-c", renderAccessCheckScript()]);
+      expect(envOf(check.envs)).to.deep.equal(accessCheckEnvironment(want.urls));
+      // AND it starts after the grants and secret versions, and `pulumi up` waits for its one execution
+      expect(job.dependsOn).to.include.members(want.after);
+      expect(String(job.inputs.runExecutionToken)).to.match(/^[0-9a-f]{12}$/);
+      expect(job.name.length + String(job.inputs.runExecutionToken).length).to.be.below(63);
+      expect(job.deleteBeforeReplace).to.equal(true);
     }
-    const tempoWait = one(run, WAIT, "tempo-iam-propagation");
-    expect(tempoWait.dependsOn).to.include.members([
-      "tempo-bucket-access",
-      "tempo-config-reader-0",
-      "tempo-proxy-config-reader-0",
-      "tempo-proxy-auth-reader-0",
-    ]);
-    expect(tempoWait.inputs.grants).to.have.length(4);
-    expect(one(run, RUN_SERVICE, "tempo").dependsOn).to.deep.equal(["tempo-iam-propagation"]);
-    const grafanaWait = one(run, WAIT, "grafana-iam-propagation");
-    expect(grafanaWait.dependsOn).to.include.members([
-      "grafana-datasources-reader-0",
-      "grafana-admin-password-reader-0",
-      "grafana-tempo-authorization-reader",
-    ]);
-    expect(one(run, RUN_SERVICE, "grafana").dependsOn).to.deep.equal(["grafana-iam-propagation"]);
+    expect(ACCESS_CHECK_WAIT).to.equal("30m");
+    // AND each service waits for its check, and for nothing that sleeps
+    expect(one(run, RUN_SERVICE, "tempo").dependsOn).to.deep.equal(["tempo-access-check"]);
+    expect(one(run, RUN_SERVICE, "grafana").dependsOn).to.deep.equal(["grafana-access-check"]);
+    expect(run.resources.filter((r) => r.type === "pulumi-nodejs:dynamic:Resource")).to.deep.equal([]);
   });
 
   it("keeps traces in a private, protected bucket that expires blocks at the retention", () => {
@@ -315,7 +408,7 @@ describe("prod stack under mocks", () => {
     expect(tempo.inputs).to.deep.include({
       name: "tempo",
       location: "us-central1",
-      ingress: "INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER",
+      ingress: "INGRESS_TRAFFIC_ALL",
       invokerIamDisabled: true,
     });
     const spec = template(tempo);
@@ -346,19 +439,16 @@ describe("prod stack under mocks", () => {
     });
   });
 
-  it("starts Tempo only after it can read its secrets and its bucket", () => {
-    const wait = one(run, WAIT, "tempo-iam-propagation");
-    expect(wait.dependsOn).to.include.members([
-      "tempo-config-reader-0",
-      "tempo-proxy-config-reader-0",
-      "tempo-proxy-auth-reader-0",
+  it("checks Tempo's access only after the bucket, its grant and the Cloud Run API exist", () => {
+    expect(one(run, JOB, "tempo-access-check").dependsOn).to.include.members([
       "tempo-bucket-access",
       "tempo",
       "api-run",
+      "tempo-config",
     ]);
   });
 
-  it("runs Grafana with its login, provisioned from secrets, reaching Tempo through the VPC", () => {
+  it("runs Grafana with its login, provisioned from secrets", () => {
     const grafana = one(run, RUN_SERVICE, "grafana");
     const main = container(grafana, "grafana");
     const env = Object.fromEntries((main.envs ?? []).map((e) => [e.name, e.value]));
@@ -377,7 +467,6 @@ describe("prod stack under mocks", () => {
       "/etc/grafana/secrets/admin",
       "/etc/grafana/secrets/tempo",
     ]);
-    expect(template(grafana).vpcAccess?.egress).to.equal("ALL_TRAFFIC");
   });
 
   it("uses an existing subnetwork when the config names one, after checking it with a data source", async () => {
@@ -390,7 +479,12 @@ describe("prod stack under mocks", () => {
     };
     try {
       const given = await runProgram(
-        { ...stackFileConfig("prod"), "tracing:vpcNetwork": "default", "tracing:vpcSubnetwork": "default" },
+        {
+          ...stackFileConfig("prod"),
+          "tracing:tempoIngress": "internal",
+          "tracing:vpcNetwork": "default",
+          "tracing:vpcSubnetwork": "default",
+        },
         "prod",
       );
       expect(looked).to.deep.equal([{ name: "default", region: "us-central1", project: MOCK_PROJECT }]);
@@ -405,7 +499,8 @@ describe("prod stack under mocks", () => {
     }
   });
 
-  it("exports the monolith's endpoint and headers, and keeps every credential secret", async () => {
+  it("exports the agent's endpoint and headers, and keeps every credential secret", async () => {
+    const token = mockPassword("tempo-ingress-token");
     expect(run.outputs).to.deep.include({
       otlpHttpEndpoint: "https://tempo-mock-uc.a.run.app",
       agentOtlpHeadersSecret: "tempo-otlp-headers",
@@ -413,15 +508,60 @@ describe("prod stack under mocks", () => {
       grafanaAdminPasswordCommand:
         "gcloud secrets versions access latest --secret=grafana-admin-password --project=diagramik-prod",
       agentDotenv:
-        "OTEL_EXPORTER_OTLP_ENDPOINT=https://tempo-mock-uc.a.run.app\nOTEL_SERVICE_NAME=diagram-agent\nDEPLOYMENT_ENVIRONMENT=DEPLOYED_SERVICE\n",
+        "OTEL_EXPORTER_OTLP_ENDPOINT=https://tempo-mock-uc.a.run.app\nOTEL_SERVICE_NAME=diagram-agent\n" +
+        `DEPLOYMENT_ENVIRONMENT=DEPLOYED_SERVICE\nOTEL_EXPORTER_OTLP_HEADERS=Authorization=Bearer%20${token}\n`,
       tempoSearchWithinSeconds: tempoSearchWithinSeconds(tempoSettingsFor(loadStackConfig(stackFileSource("prod")))),
     });
-    for (const key of ["agentOtlpHeaders", "grafanaAdminPassword"]) {
+    for (const key of ["agentOtlpHeaders", "grafanaAdminPassword", "agentDotenv"]) {
       expect(await pulumi.isSecret(run.exports[key] as pulumi.Output<string>), key).to.equal(true);
     }
-    for (const key of ["agentDotenv", "otlpHttpEndpoint", "grafanaUrl"]) {
+    for (const key of ["otlpHttpEndpoint", "grafanaUrl", "agentCloudRunEnvs", "agentGcloudFlags"]) {
       expect(await pulumi.isSecret(run.exports[key] as pulumi.Output<string>), key).to.equal(false);
     }
+  });
+});
+
+describe("the agent's path to Tempo, with the committed Pulumi.prod.yaml", () => {
+  let run: ProgramRun;
+  before(async () => {
+    run = await runProgram(stackFileConfig("prod"), "prod");
+  });
+
+  it("takes traces from a Cloud Run service with default egress and from outside Google Cloud: ingress open, the token at the door", () => {
+    // GIVEN Tempo's service: open to any caller (no VPC needed), no Google ID token asked
+    const tempo = one(run, RUN_SERVICE, "tempo");
+    expect(tempo.inputs).to.include({ ingress: "INGRESS_TRAFFIC_ALL", invokerIamDisabled: true });
+    // THEN every request meets the ingress proxy first, which wants the bearer token on every path
+    expect(template(tempo).containers[0].name).to.equal("ingress");
+    const proxy = renderProxyConfig(PROD_PROXY);
+    expect(proxy).to.match(/if \(\$tempo_authorized = 0\) \{\s+return 401;/);
+    // AND the agent's endpoint is Tempo's https URL, OTLP at /v1/traces behind it
+    expect(run.outputs.otlpHttpEndpoint).to.equal("https://tempo-mock-uc.a.run.app");
+    expect(proxy).to.include("location = /v1/traces");
+  });
+
+  it("gives a Cloud Run agent its exact envs, the headers from their secret, and gcloud flags for the same", () => {
+    expect(run.outputs.agentCloudRunEnvs).to.deep.equal([
+      { name: "OTEL_EXPORTER_OTLP_ENDPOINT", value: "https://tempo-mock-uc.a.run.app" },
+      { name: "OTEL_SERVICE_NAME", value: "diagram-agent" },
+      { name: "DEPLOYMENT_ENVIRONMENT", value: "DEPLOYED_SERVICE" },
+      {
+        name: "OTEL_EXPORTER_OTLP_HEADERS",
+        valueSource: { secretKeyRef: { secret: "tempo-otlp-headers", version: "latest" } },
+      },
+    ]);
+    expect(run.outputs.agentGcloudFlags).to.equal(
+      "--update-env-vars=OTEL_EXPORTER_OTLP_ENDPOINT=https://tempo-mock-uc.a.run.app,OTEL_SERVICE_NAME=diagram-agent," +
+        "DEPLOYMENT_ENVIRONMENT=DEPLOYED_SERVICE --update-secrets=OTEL_EXPORTER_OTLP_HEADERS=tempo-otlp-headers:latest",
+    );
+  });
+
+  it("lets the agent's service account mount the headers secret once it is named, and nothing else", async () => {
+    const agent = `monolith@${MOCK_PROJECT}.iam.gserviceaccount.com`;
+    const withAgent = await runProgram({ ...stackFileConfig("prod"), "tracing:agentServiceAccounts": [agent] }, "prod");
+    const grants = ofType(withAgent, SECRET_READER).filter((g) => g.inputs.member === `serviceAccount:${agent}`);
+    expect(grants.map((g) => g.inputs.secretId)).to.deep.equal([`projects/${MOCK_PROJECT}/secrets/tempo-otlp-headers`]);
+    expect(withAgent.outputs.agentServiceAccounts).to.deep.equal([agent]);
   });
 });
 
@@ -444,9 +584,15 @@ describe("prod stack security invariants", () => {
         allowedSourceRanges: ["203.0.113.0/24"],
       },
     },
-    "with Tempo's ingress open (the token guards it) and a team group": {
-      "tracing:tempoIngress": "all",
+    "with Tempo's ingress internal, a team group and an admin": {
+      "tracing:tempoIngress": "internal-and-cloud-load-balancing",
       "tracing:grafanaIapMembers": ["group:tracing-team@example.com", "user:ana@example.com"],
+      "tracing:grafanaAdmins": ["user:ana@example.com"],
+    },
+    "with a custom OAuth client for a contractor outside the organization": {
+      "tracing:grafanaIapMembers": ["group:tracing-team@example.com", "user:contractor@gmail.com"],
+      "tracing:grafanaOauthClientId": OAUTH_CLIENT_ID,
+      "tracing:grafanaOauthClientSecret": { secure: OAUTH_CLIENT_SECRET },
     },
     "with Tempo 2.10 and agents": {
       "tracing:tempoVersion": "2.10.8",
@@ -541,7 +687,10 @@ describe("prod stack security invariants", () => {
       });
 
       it("pins every image, and none is latest", () => {
-        const images = ofType(run, RUN_SERVICE).flatMap((s) => template(s).containers.map((c) => c.image));
+        const images = [
+          ...ofType(run, RUN_SERVICE).flatMap((s) => template(s).containers.map((c) => c.image)),
+          ...ofType(run, JOB).flatMap((j) => jobTemplate(j).containers.map((c) => c.image)),
+        ];
         expect(images.length).to.be.greaterThan(2);
         for (const image of images) {
           expect(image).to.match(/:\d+\.\d+\.\d+(-[a-z]+)?$/);
@@ -554,7 +703,11 @@ describe("prod stack security invariants", () => {
       });
 
       it("keeps generated credentials out of every plain input", () => {
-        const credentials = [mockPassword("tempo-ingress-token"), mockPassword("grafana-admin-password")];
+        const credentials = [
+          mockPassword("tempo-ingress-token"),
+          mockPassword("grafana-admin-password"),
+          OAUTH_CLIENT_SECRET,
+        ];
         for (const resource of run.resources) {
           for (const [key, value] of Object.entries(resource.inputs)) {
             if (resource.secretInputs.includes(key)) {
@@ -575,14 +728,104 @@ describe("prod stack security invariants", () => {
       });
     });
   }
+});
 
-  it("lets the agents' service accounts read the OTLP headers and nothing else", async () => {
-    const monolith = `serviceAccount:monolith@${MOCK_PROJECT}.iam.gserviceaccount.com`;
+describe("people reach Grafana in every kind of project", () => {
+  it("in an organization, with its own principals: IAP with Google's client, each person signed in, admins by name", async () => {
     const run = await runProgram(
-      { ...stackFileConfig("prod"), "tracing:agentServiceAccounts": [monolith.replace("serviceAccount:", "")] },
+      {
+        ...stackFileConfig("prod"),
+        "tracing:grafanaIapMembers": ["group:tracing-team@example.com", "user:ana@example.com"],
+        "tracing:grafanaAdmins": ["user:Ana@example.com"],
+        "tracing:grafanaDefaultRole": "Editor",
+      },
       "prod",
     );
-    const grants = ofType(run, SECRET_READER).filter((g) => g.inputs.member === monolith);
-    expect(grants.map((g) => g.inputs.secretId)).to.deep.equal([`projects/${MOCK_PROJECT}/secrets/tempo-otlp-headers`]);
+    expect(ofType(run, "gcp:iap/settings:Settings")).to.deep.equal([]);
+    const env = envOf(container(one(run, RUN_SERVICE, "grafana"), "grafana").envs);
+    expect(env).to.include({
+      GF_AUTH_JWT_ROLE_ATTRIBUTE_PATH: "contains(['ana@example.com'], email) && 'Admin' || 'Editor'",
+      GF_USERS_AUTO_ASSIGN_ORG_ROLE: "Editor",
+    });
+  });
+
+  it("stops before any resource in a project without an organization, with the console step and the keys", async () => {
+    // GIVEN a project that has no organization, and no custom OAuth client configured
+    const { error, resources } = await withInvokes(NO_ORGANIZATION, () =>
+      runProgramExpectingError(stackFileConfig("prod"), {}, "prod"),
+    );
+    // THEN nothing is registered, and the message says what to do, where, and which keys take it
+    expect(resources).to.deep.equal([]);
+    expect(error.message).to.include("tracing:grafanaOauthClientId is not set: expected a custom OAuth client for IAP");
+    expect(error.message).to.include("project diagramik-prod has no organization");
+    expect(error.message).to.include("https://console.cloud.google.com/auth/overview?project=diagramik-prod");
+    expect(error.message).to.include("https://iap.googleapis.com/v1/oauth/clientIds/CLIENT_ID:handleRedirect");
+    expect(error.message).to.include(
+      "pulumi config set --secret tracing:grafanaOauthClientSecret <client secret> -s prod",
+    );
+  });
+
+  it("configures IAP's custom OAuth client in a project without an organization, its secret a Pulumi secret", async () => {
+    const run = await withInvokes(NO_ORGANIZATION, () =>
+      runProgram(
+        {
+          ...stackFileConfig("prod"),
+          "tracing:grafanaOauthClientId": OAUTH_CLIENT_ID,
+          "tracing:grafanaOauthClientSecret": { secure: OAUTH_CLIENT_SECRET },
+        },
+        "prod",
+      ),
+    );
+    const settings = one(run, "gcp:iap/settings:Settings");
+    expect(settings.inputs).to.deep.equal({
+      name: `projects/${MOCK_PROJECT}`,
+      accessSettings: { oauthSettings: { clientId: OAUTH_CLIENT_ID, clientSecret: OAUTH_CLIENT_SECRET } },
+    });
+    expect(settings.secretInputs).to.deep.equal(["accessSettings"]);
+    expect(ofType(run, IAP_ACCESS).map((g) => g.inputs.member)).to.deep.equal(PROD_IAP_MEMBERS);
+  });
+
+  it("stops before any resource when a principal is outside the organization, naming it", async () => {
+    const { error, resources } = await runProgramExpectingError(
+      {
+        ...stackFileConfig("prod"),
+        "tracing:grafanaIapMembers": ["group:team@example.com", "user:contractor@gmail.com"],
+      },
+      {},
+      "prod",
+    );
+    expect(resources).to.deep.equal([]);
+    expect(error.message).to.include(
+      "expected a custom OAuth client for IAP: user:contractor@gmail.com is outside the organization of diagramik-prod (example.com)",
+    );
+  });
+
+  it("refuses an OAuth client secret held in plain text, without echoing it", async () => {
+    const { error, resources } = await runProgramExpectingError(
+      {
+        ...stackFileConfig("prod"),
+        "tracing:grafanaOauthClientId": OAUTH_CLIENT_ID,
+        "tracing:grafanaOauthClientSecret": OAUTH_CLIENT_SECRET,
+      },
+      {},
+      "prod",
+    );
+    expect(resources).to.deep.equal([]);
+    expect(error.message).to.include(
+      'tracing:grafanaOauthClientSecret = "(a plain value, not shown)": expected the OAuth client\'s secret, set with `pulumi config set --secret tracing:grafanaOauthClientSecret ...`',
+    );
+    expect(error.message).to.not.include(OAUTH_CLIENT_SECRET);
+  });
+
+  it("goes on, saying so, when the organization's domain cannot be read to place a principal", async () => {
+    const unreadable = {
+      "gcp:organizations/getOrganization:getOrganization": () => {
+        throw new Error("Permission 'resourcemanager.organizations.get' denied");
+      },
+    };
+    const run = await withInvokes(unreadable, () =>
+      runProgram({ ...stackFileConfig("prod"), "tracing:grafanaIapMembers": ["group:partners@other.example"] }, "prod"),
+    );
+    expect(ofType(run, IAP_ACCESS).map((g) => g.inputs.member)).to.deep.equal(["group:partners@other.example"]);
   });
 });

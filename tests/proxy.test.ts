@@ -16,6 +16,12 @@ import { TEMPO_PORTS } from "../config/constants/ports";
 
 const TOKEN = "T".repeat(16) + "0123456789abcdefghij";
 
+/**
+ * The query limit, slowed to one request a minute beyond a burst of 8, so that which request is
+ * refused is decided by counting, never by how fast this machine sends them.
+ */
+const TEST_LIMIT = { rate: "1r/m", burst: 8 };
+
 function nginxBinary(): string | undefined {
   const found = spawnSync("sh", ["-c", "command -v nginx || ls /usr/sbin/nginx"], { encoding: "utf8" });
   const binary = found.stdout.trim().split("\n")[0];
@@ -89,8 +95,16 @@ describe("ingress proxy config", () => {
     expect(config).to.contain(
       `location = /v1/traces {\n        limit_except POST { deny all; }\n        proxy_pass http://127.0.0.1:${TEMPO_PORTS.otlpHttp};`,
     );
-    expect(config).to.contain(`location /api/ {\n        proxy_pass http://127.0.0.1:${TEMPO_PORTS.http};`);
+    expect(config).to.contain(
+      `location /api/ {\n        limit_req zone=tempo_query burst=200 nodelay;\n        proxy_pass http://127.0.0.1:${TEMPO_PORTS.http};`,
+    );
     expect(config).to.contain("include /etc/nginx/tempo-auth/auth.conf;");
+  });
+
+  it("limits only the query API, in prod to far more than people and the commands ask", () => {
+    const config = renderProxyConfig(PROD_PROXY);
+    expect(config).to.include("limit_req_zone $server_name zone=tempo_query:1m rate=100r/s;");
+    expect(config.match(/limit_req zone=/g)).to.have.length(1);
   });
 
   it("refuses a token that could break out of the nginx string", () => {
@@ -129,7 +143,7 @@ describe("ingress proxy against the real nginx", function () {
     }
     fs.writeFileSync(
       path.join(dir, "tempo.conf"),
-      renderProxyConfig({ listenPort: port, upstreamHost: "127.0.0.1", upstreamPorts, authFile }),
+      renderProxyConfig({ listenPort: port, upstreamHost: "127.0.0.1", upstreamPorts, authFile, queryLimit: TEST_LIMIT }),
     );
     // A main file like the image's: the generated file is included at http level.
     const temp = (name: string) => `${name}_temp_path ${path.join(dir, name)};`;
@@ -192,6 +206,24 @@ describe("ingress proxy against the real nginx", function () {
     expect((await request(port, "GET", "/api/search?q=%7B%7D", "x".repeat(36))).status).to.equal(401);
     expect((await request(port, "GET", "/ready")).status).to.equal(401);
     expect(seen).to.deep.equal([]);
+  });
+
+  it("holds the query API to its rate limit with 429, and lets nobody without the token use up the budget", async () => {
+    // GIVEN many requests without the token: each answered 401, none counted against the limit
+    for (let i = 0; i < 20; i++) {
+      expect((await request(port, "GET", "/api/search?q=%7B%7D", "x".repeat(36))).status).to.equal(401);
+    }
+    // WHEN callers with the token ask more than the burst allows within the minute
+    const statuses: number[] = [];
+    for (let i = 0; i < TEST_LIMIT.burst + 4; i++) {
+      statuses.push((await request(port, "GET", "/api/search?q=%7B%7D", TOKEN)).status);
+    }
+    // THEN the burst is served (less what earlier tests of this server used), then 429s, and
+    // ingest is not limited by it
+    const served = statuses.filter((status) => status === 200).length;
+    expect(served).to.be.within(1, TEST_LIMIT.burst + 1);
+    expect(statuses.slice(served)).to.deep.equal(Array(statuses.length - served).fill(429));
+    expect((await request(port, "POST", "/v1/traces", TOKEN)).status).to.equal(200);
   });
 
   it("refuses other methods on the ingest path and hides everything else", async () => {

@@ -1,11 +1,12 @@
 import * as gcp from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
-import { grafanaEnvironment } from "../../config/files/grafanaEnv";
+import { grafanaEnvironment, iapAudience } from "../../config/files/grafanaEnv";
 import { GRAFANA_PORT } from "../../config/constants/ports";
 import { DEFAULTS, INGRESS_VALUES } from "../../config/stack/stackConfig";
 import { GRAFANA_PATHS, GrafanaFiles, TEMPO_URL_VARIABLE } from "../../config/files/grafanaProvisioning";
 import { ChildOptions, CloudRunServiceArgs } from "./cloudRunArgs";
-import { waitForGrants } from "./iamPropagation";
+import { createAccessCheck } from "./accessCheck";
+import { ACCESS_URLS } from "../../config/files/accessCheck";
 import { SecretFile, createSecretFile, secretVolume, serviceAccountMember } from "./secretFile";
 
 /** Grafana as a Cloud Run v2 service, everything it shows provisioned from Secret Manager. */
@@ -14,21 +15,47 @@ export interface CloudRunGrafanaArgs extends CloudRunServiceArgs {
   readonly files: GrafanaFiles;
   /** Tempo's URL, handed to the data source through TEMPO_URL. */
   readonly tempoUrl: pulumi.Input<string>;
-  /** The secret (and its version) holding `Bearer <token>` for Tempo's ingress proxy. */
-  readonly tempoAuthorization: { readonly secretId: pulumi.Input<string>; readonly version: pulumi.Input<string> };
+  /** The secret (its id, resource name and version) holding `Bearer <token>` for Tempo's ingress proxy. */
+  readonly tempoAuthorization: {
+    readonly secretId: pulumi.Input<string>;
+    readonly secretName: pulumi.Input<string>;
+    readonly version: pulumi.Input<string>;
+  };
   /** The URL users open (the load balancer's), for links Grafana generates. */
   readonly rootUrl?: string;
   /**
-   * Direct VPC egress for all of Grafana's traffic, so that it reaches Tempo's internal ingress.
-   * The subnetwork must have Private Google Access on (cloud.google.com/run/docs/securing/ingress).
+   * Direct VPC egress for all of Grafana's traffic, so that it reaches an internal Tempo. The
+   * subnetwork must have Private Google Access on (cloud.google.com/run/docs/securing/ingress).
+   * @default none: Grafana calls Tempo's public URL with the token
    */
-  readonly vpc: { readonly network: pulumi.Input<string>; readonly subnetwork: pulumi.Input<string> };
+  readonly vpc?: { readonly network: pulumi.Input<string>; readonly subnetwork: pulumi.Input<string> };
   /**
    * Principals IAP lets open Grafana. Non-empty turns on Cloud Run's own IAP for the service
    * (cloud.google.com/run/docs/securing/identity-aware-proxy-cloud-run); Grafana's login stays
    * behind it. @default [] (no IAP: people come through the load balancer and Cloud Armor)
    */
   readonly iapMembers?: readonly string[];
+  /**
+   * With IAP: how the people it admits are signed in to Grafana from its signed header.
+   * @default Viewer for everyone, no admins by name
+   */
+  readonly signIn?: {
+    /** The project's number, which IAP's header names the service by. */
+    readonly projectNumber: string;
+    readonly defaultRole?: "Viewer" | "Editor";
+    /** Emails of Grafana admins. */
+    readonly admins?: readonly string[];
+  };
+  /**
+   * With IAP: a custom OAuth client for IAP, set on the project's IAP settings (the page's
+   * project-level procedure), for a project without an organization or principals outside it.
+   */
+  readonly oauthClient?: {
+    readonly project: string;
+    readonly clientId: string;
+    /** Handed to IAP as a Pulumi secret. */
+    readonly clientSecret: pulumi.Input<string>;
+  };
 }
 
 export interface CloudRunGrafana {
@@ -107,9 +134,32 @@ export function createCloudRunGrafana(
       anonymousRole: "none",
       adminPasswordFile: GRAFANA_PATHS.adminPassword,
       rootUrl: args.rootUrl,
+      iapSignIn:
+        iap && args.signIn
+          ? {
+              audience: iapAudience(args.signIn.projectNumber, args.region, name),
+              defaultRole: args.signIn.defaultRole ?? "Viewer",
+              admins: args.signIn.admins ?? [],
+            }
+          : undefined,
     }),
     [TEMPO_URL_VARIABLE]: args.tempoUrl,
   };
+
+  const accessCheck = createAccessCheck(
+    name,
+    {
+      region: args.region,
+      serviceAccountEmail: account.email,
+      urls: [
+        ...secrets.map(({ file }) => file.secret.name.apply(ACCESS_URLS.secret)),
+        pulumi.output(args.tempoAuthorization.secretName).apply(ACCESS_URLS.secret),
+      ],
+      after: [...secrets.flatMap(({ file }) => [file.secretVersion, ...file.grants]), tempoAuthorizationGrant],
+      labels,
+    },
+    child,
+  );
 
   const service = new gcp.cloudrunv2.Service(
     name,
@@ -123,15 +173,22 @@ export function createCloudRunGrafana(
       labels,
       template: {
         serviceAccount: account.email,
-        // One instance at most: sessions live in each instance's own database.
-        scaling: { minInstanceCount: 0, maxInstanceCount: 1 },
+        // One instance at most: users and sessions live in each instance's own database. Through
+        // a VPC, one is kept warm: a new instance's Direct VPC connections "might experience
+        // connection establishment delays of a minute or more" (cloud.google.com/run/docs/
+        // configuring/vpc-direct-vpc, Limitations), which a person's first query would meet.
+        scaling: { minInstanceCount: args.vpc ? 1 : 0, maxInstanceCount: 1 },
         labels,
-        vpcAccess: {
-          networkInterfaces: [{ network: args.vpc.network, subnetwork: args.vpc.subnetwork }],
-          // Everything through the VPC: a run.app address is public, and only a request that
-          // leaves through the VPC (with Private Google Access) counts as internal to Tempo.
-          egress: "ALL_TRAFFIC",
-        },
+        ...(args.vpc
+          ? {
+              vpcAccess: {
+                networkInterfaces: [{ network: args.vpc.network, subnetwork: args.vpc.subnetwork }],
+                // Everything through the VPC: a run.app address is public, and only a request that
+                // leaves through the VPC (with Private Google Access) counts as internal to Tempo.
+                egress: "ALL_TRAFFIC",
+              },
+            }
+          : {}),
         containers: [
           {
             name: "grafana",
@@ -163,14 +220,15 @@ export function createCloudRunGrafana(
         ],
       },
     },
-    {
-      ...fixed,
-      // Grafana mounts these secrets at start: the grants must exist and have taken effect.
-      dependsOn: [waitForGrants(name, [...secrets.flatMap(({ file }) => file.grants), tempoAuthorizationGrant], child)],
-    },
+    // Cloud Run checks at deploy time that Grafana's account can read every secret it mounts:
+    // the grants must exist and have taken effect, which the access check proves as that account.
+    { ...fixed, dependsOn: [accessCheck] },
   );
   if (iap) {
     grantIapAccess(name, service, args.region, iapMembers, fixed);
+    if (args.oauthClient) {
+      useOauthClient(name, args.oauthClient, child);
+    }
   }
 
   return {
@@ -179,6 +237,30 @@ export function createCloudRunGrafana(
     url: args.rootUrl ? pulumi.output(args.rootUrl) : service.uri,
     adminPasswordSecretId: adminPasswordSecret.secret.secretId,
   };
+}
+
+/**
+ * IAP's OAuth client for the project: Google's own admits only the organization's users, so a
+ * project without one, or principals outside it, need a client made in the console
+ * (cloud.google.com/run/docs/securing/identity-aware-proxy-cloud-run, "Outside the organization"
+ * and "No organization": `gcloud iap settings set` on the project with
+ * `access_settings.oauth_settings.client_id/client_secret`; the same settings as a resource).
+ */
+function useOauthClient(
+  name: string,
+  client: NonNullable<CloudRunGrafanaArgs["oauthClient"]>,
+  child: ChildOptions,
+): gcp.iap.Settings {
+  return new gcp.iap.Settings(
+    `${name}-iap-oauth-client`,
+    {
+      name: `projects/${client.project}`,
+      accessSettings: {
+        oauthSettings: { clientId: client.clientId, clientSecret: pulumi.secret(client.clientSecret) },
+      },
+    },
+    child,
+  );
 }
 
 /** The role IAP checks before it lets a principal through to the service. */

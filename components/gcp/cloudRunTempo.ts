@@ -8,7 +8,8 @@ import { tempoGoMemLimit } from "../../config/files/tempoConfig";
 import { DEFAULTS, INGRESS_VALUES } from "../../config/stack/stackConfig";
 import { TempoRelease } from "../../config/constants/tempoReleases";
 import { ChildOptions, CloudRunServiceArgs } from "./cloudRunArgs";
-import { waitForGrants } from "./iamPropagation";
+import { createAccessCheck } from "./accessCheck";
+import { ACCESS_URLS } from "../../config/files/accessCheck";
 import { SecretFile, createSecretFile, secretVolume, serviceAccountMember } from "./secretFile";
 
 /** Tempo as a Cloud Run v2 service behind its ingress proxy. */
@@ -24,7 +25,9 @@ export interface CloudRunTempoArgs extends CloudRunServiceArgs {
   readonly resources?: { readonly cpu: string; readonly memory: string };
   /** Service accounts of agents allowed to read the OTLP headers secret. @default [] */
   readonly agentServiceAccounts?: readonly string[];
-  /** Grants Tempo needs at start besides its secrets' (the bucket's): waited for, see iamPropagation.ts. @default [] */
+  /** The bucket Tempo reads at start, and its block prefix: the access check proves Tempo can. */
+  readonly bucket: { readonly name: pulumi.Input<string>; readonly prefix: string };
+  /** Grants Tempo needs at start besides its secrets' (the bucket's): see accessCheck.ts. @default [] */
   readonly startupGrants?: readonly pulumi.CustomResource[];
 }
 
@@ -38,8 +41,12 @@ export interface CloudRunTempo {
   readonly otlpHeaders: pulumi.Output<string>;
   /** The secret agents mount as `OTEL_EXPORTER_OTLP_HEADERS`. */
   readonly otlpHeadersSecretId: pulumi.Output<string>;
-  /** The secret holding `Bearer <token>`, and its version, for Grafana's data source. */
-  readonly authorization: { readonly secretId: pulumi.Output<string>; readonly version: pulumi.Output<string> };
+  /** The secret holding `Bearer <token>` (id, resource name, version), for Grafana's data source. */
+  readonly authorization: {
+    readonly secretId: pulumi.Output<string>;
+    readonly secretName: pulumi.Output<string>;
+    readonly version: pulumi.Output<string>;
+  };
 }
 
 /**
@@ -80,12 +87,29 @@ export function createCloudRunTempo(name: string, args: CloudRunTempoArgs, paren
   );
   const authorization = file("authorization", token.apply(authorizationValue), []);
 
+  const mounted = [config, proxyConfig, proxyAuth];
+  const accessCheck = createAccessCheck(
+    name,
+    {
+      region: args.region,
+      serviceAccountEmail: args.serviceAccountEmail,
+      urls: [
+        pulumi.output(args.bucket.name).apply(ACCESS_URLS.bucket),
+        pulumi.output(args.bucket.name).apply((bucket) => ACCESS_URLS.objects(bucket, args.bucket.prefix)),
+        ...mounted.map((file) => file.secret.name.apply(ACCESS_URLS.secret)),
+      ],
+      after: [...(args.startupGrants ?? []), ...mounted.flatMap((file) => [file.secretVersion, ...file.grants])],
+      labels,
+    },
+    child,
+  );
+
   const service = new gcp.cloudrunv2.Service(
     name,
     {
       name,
       location: args.region,
-      ingress: INGRESS_VALUES[args.ingress ?? DEFAULTS.ingress],
+      ingress: INGRESS_VALUES[args.ingress ?? DEFAULTS.tempoIngress],
       // Callers prove themselves to the proxy with the bearer token (agents cannot mint
       // Google ID tokens through OTEL_EXPORTER_OTLP_HEADERS); ingress limits who connects.
       invokerIamDisabled: true,
@@ -140,19 +164,10 @@ export function createCloudRunTempo(name: string, args: CloudRunTempoArgs, paren
       },
     },
     // The service account must be able to read its secrets and its bucket before the first
-    // revision starts, and the grants must have taken effect. The name is fixed: a replacement
-    // deletes the old service first (create-before-delete would fail with 409).
-    {
-      ...child,
-      dependsOn: [
-        waitForGrants(
-          name,
-          [...(args.startupGrants ?? []), ...config.grants, ...proxyConfig.grants, ...proxyAuth.grants],
-          child,
-        ),
-      ],
-      deleteBeforeReplace: true,
-    },
+    // revision starts, and the grants must have taken effect: the access check proves it, as
+    // that account. The name is fixed: a replacement deletes the old service first
+    // (create-before-delete would fail with 409).
+    { ...child, dependsOn: [accessCheck], deleteBeforeReplace: true },
   );
 
   return {
@@ -161,6 +176,10 @@ export function createCloudRunTempo(name: string, args: CloudRunTempoArgs, paren
     url: service.uri,
     otlpHeaders: token.apply(otlpHeaders),
     otlpHeadersSecretId: headers.secret.secretId,
-    authorization: { secretId: authorization.secret.secretId, version: authorization.version },
+    authorization: {
+      secretId: authorization.secret.secretId,
+      secretName: authorization.secret.name,
+      version: authorization.version,
+    },
   };
 }

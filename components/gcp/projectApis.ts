@@ -3,13 +3,27 @@ import * as gcp from "./sdk";
 /** The API every other one is enabled through: see enableProjectApis. */
 export const RESOURCE_MANAGER_API = "cloudresourcemanager.googleapis.com";
 
+/** Which optional APIs a stack needs. */
+export interface ApiNeeds {
+  /** IAP on Grafana. */
+  readonly iap: boolean;
+  /** Compute Engine: the Direct VPC egress network, or the load balancer. */
+  readonly compute: boolean;
+}
+
 /**
  * The APIs the prod stack's resources use: Cloud Run, Secret Manager, IAM (service accounts,
- * the custom role), Cloud Storage, Compute Engine (the Direct VPC egress network, always, and
- * the load balancer) and, with IAP on Grafana, IAP.
+ * the custom role), Cloud Storage and, when needed, Compute Engine and IAP.
  */
-export function requiredApis(options: { readonly iap: boolean }): string[] {
-  const apis = ["run", "secretmanager", "iam", "storage", "compute", ...(options.iap ? ["iap"] : [])];
+export function requiredApis(needs: ApiNeeds): string[] {
+  const apis = [
+    "run",
+    "secretmanager",
+    "iam",
+    "storage",
+    ...(needs.compute ? ["compute"] : []),
+    ...(needs.iap ? ["iap"] : []),
+  ];
   return apis.map((api) => `${api}.googleapis.com`);
 }
 
@@ -21,7 +35,7 @@ export function requiredApis(options: { readonly iap: boolean }): string[] {
  * it is off: `npm run bootstrap` enables it (bootstrap/program.ts, and docs/delivery.md's one gcloud
  * line if even that is refused); declaring it here keeps the order and the record.
  */
-export function enableProjectApis(options: { readonly iap: boolean }): gcp.projects.Service[] {
+export function enableProjectApis(options: ApiNeeds): gcp.projects.Service[] {
   const service = (api: string) => `api-${api.split(".")[0]}`;
   const resourceManager = new gcp.projects.Service(service(RESOURCE_MANAGER_API), {
     service: RESOURCE_MANAGER_API,

@@ -12,3 +12,4 @@ export * as projects from "@pulumi/gcp/projects";
 export * as secretmanager from "@pulumi/gcp/secretmanager";
 export * as serviceaccount from "@pulumi/gcp/serviceaccount";
 export * as storage from "@pulumi/gcp/storage";
+export * as organizations from "@pulumi/gcp/organizations";

@@ -17,6 +17,8 @@ export interface SecretFile {
   readonly secret: gcp.secretmanager.Secret;
   /** The version number, for a Cloud Run volume item: a new version rolls a new revision. */
   readonly version: pulumi.Output<string>;
+  /** The live version: reading the secret needs it to exist. */
+  readonly secretVersion: gcp.secretmanager.SecretVersion;
   /** Grants that must exist before anything reads the secret. */
   readonly grants: gcp.secretmanager.SecretIamMember[];
 }
@@ -48,7 +50,7 @@ export function createSecretFile(name: string, args: SecretFileArgs, child: Chil
         { ...child, deleteBeforeReplace: true },
       ),
   );
-  return { secret, version: version.version, grants };
+  return { secret, version: version.version, secretVersion: version, grants };
 }
 
 /** A Cloud Run volume that mounts one secret version as one file in `mountPath`. */

@@ -10,6 +10,8 @@ export const IMAGES = {
   lgtm: "grafana/otel-lgtm:0.31.0",
   /** The ingress proxy in front of Tempo on Cloud Run (config/files/proxyConfig.ts). */
   ingressProxy: "nginx:1.28.0-alpine",
+  /** The curl project's image: sh and curl for the access check (config/files/accessCheck.ts). */
+  accessCheck: "curlimages/curl:8.22.0",
 } as const;
 
 /**

@@ -12,7 +12,10 @@ import {
 import { ConfigReader } from "./reader";
 import {
   DEFAULTS,
+  GRAFANA_PEOPLE_ROLES,
   GcpStackConfig,
+  GrafanaPeopleRole,
+  OauthClient,
   INGRESS_SETTINGS,
   IngressSetting,
   LoadBalancerConfig,
@@ -78,9 +81,11 @@ export function readGcp(reader: ConfigReader, shared: SharedConfig): GcpStackCon
   }
   const cpu = readCpu(reader);
   const memory = readMemory(reader, cpu);
-  const vpc = readVpc(reader);
+  const tempoIngress = reader.oneOf("tempoIngress", INGRESS_SETTINGS, DEFAULTS.tempoIngress);
+  const vpc = readVpc(reader, tempoIngress);
   const loadBalancer = readLoadBalancer(reader);
   const grafanaIapMembers = readIapMembers(reader, project);
+  const signIn = readGrafanaSignIn(reader, grafanaIapMembers.length > 0);
   const config: GcpStackConfig = {
     ...shared,
     platform: "gcp",
@@ -102,7 +107,7 @@ export function readGcp(reader: ConfigReader, shared: SharedConfig): GcpStackCon
       ),
     },
     tempoResources: { cpu, memory },
-    tempoIngress: reader.oneOf("tempoIngress", INGRESS_SETTINGS, DEFAULTS.ingress),
+    tempoIngress,
     grafanaIngress: reader.oneOf(
       "grafanaIngress",
       INGRESS_SETTINGS,
@@ -110,6 +115,7 @@ export function readGcp(reader: ConfigReader, shared: SharedConfig): GcpStackCon
     ),
     vpc,
     grafanaIapMembers,
+    ...signIn,
     agentServiceAccounts: readServiceAccounts(reader),
     loadBalancer,
   };
@@ -164,15 +170,33 @@ function readMemory(reader: ConfigReader, cpu: TempoCpu): string {
 }
 
 /**
- * Grafana always has Direct VPC egress, because that is how it reaches Tempo's internal ingress.
- * By default the stack manages the network (Private Google Access on); naming an existing
- * network and subnetwork uses those instead, after a check that runs before anything is
- * registered (components/privateNetwork.ts).
+ * Grafana needs Direct VPC egress only to reach an internal Tempo: with Tempo's ingress `all`
+ * it calls Tempo's public URL with the token, and the VPC keys are refused rather than ignored.
+ * With an internal Tempo the stack manages the network (Private Google Access on) unless an
+ * existing network and subnetwork are named, which are checked before anything is registered
+ * (components/privateNetwork.ts).
  */
-function readVpc(reader: ConfigReader): VpcConfig {
+function readVpc(reader: ConfigReader, tempoIngress: IngressSetting): VpcConfig {
   const network = reader.raw("vpcNetwork");
   const subnetwork = reader.raw("vpcSubnetwork");
   const range = reader.raw("vpcSubnetRange");
+  if (tempoIngress === "all") {
+    for (const [key, value] of [
+      ["vpcNetwork", network],
+      ["vpcSubnetwork", subnetwork],
+      ["vpcSubnetRange", range],
+    ] as const) {
+      if (value !== undefined) {
+        reader.fail(
+          key,
+          value,
+          'unset while tracing:tempoIngress is "all": Grafana then reaches Tempo\'s public URL with the token and ' +
+            'uses no VPC; set tracing:tempoIngress to "internal-and-cloud-load-balancing" or "internal" to route it through one',
+        );
+      }
+    }
+    return { kind: "none" };
+  }
   const managed = (): VpcConfig => {
     const problem = subnetRangeProblem(range ?? DEFAULTS.vpcSubnetRange);
     if (problem) {
@@ -234,6 +258,84 @@ function readIapMembers(reader: ConfigReader, project: string): string[] {
     reader.fail("grafanaIapMembers", JSON.stringify(members), "each principal once");
   }
   return members;
+}
+
+/** The shape of a Google OAuth 2.0 client id. */
+const OAUTH_CLIENT_ID = /^\d+-[a-z0-9]+\.apps\.googleusercontent\.com$/;
+/** An individual's email, as IAP's signed header carries it; no quotes, so it fits a JMESPath literal. */
+const PERSON_EMAIL = /^[a-z0-9._%+-]+@[a-z0-9-]+(\.[a-z0-9-]+)+$/;
+
+const ADMINS_EXPECTED = 'a JSON list of people as IAP names them, e.g. ["user:ana@example.com"]';
+
+/**
+ * How people who passed IAP are signed in to Grafana, and IAP's OAuth client. All of it needs
+ * IAP in front: without IAP there is no signed header to sign anyone in from.
+ */
+function readGrafanaSignIn(
+  reader: ConfigReader,
+  iap: boolean,
+): {
+  grafanaOauthClient: OauthClient | undefined;
+  grafanaDefaultRole: GrafanaPeopleRole;
+  grafanaAdmins: string[];
+} {
+  const clientId = reader.raw("grafanaOauthClientId");
+  const clientSecret = reader.secret("grafanaOauthClientSecret", "the OAuth client's secret");
+  const defaultRole = reader.oneOf("grafanaDefaultRole", GRAFANA_PEOPLE_ROLES, DEFAULTS.grafanaDefaultRole);
+  const admins = readAdmins(reader);
+  if (!iap) {
+    for (const key of ["grafanaOauthClientId", "grafanaDefaultRole", "grafanaAdmins"] as const) {
+      const value = reader.raw(key);
+      if (value !== undefined) {
+        reader.fail(key, value, "unset without tracing:grafanaIapMembers: it configures sign-in through IAP");
+      }
+    }
+  }
+  if (clientId !== undefined && !OAUTH_CLIENT_ID.test(clientId)) {
+    reader.fail(
+      "grafanaOauthClientId",
+      clientId,
+      "an OAuth client id as the console shows it, e.g. 123456789012-abc123.apps.googleusercontent.com",
+    );
+  }
+  if ((clientId === undefined) !== (reader.raw("grafanaOauthClientSecret") === undefined)) {
+    reader.fail(
+      clientId === undefined ? "grafanaOauthClientId" : "grafanaOauthClientSecret",
+      undefined,
+      "set together with its pair (the custom OAuth client's id and secret), or neither",
+    );
+  }
+  return {
+    grafanaOauthClient:
+      clientId !== undefined && clientSecret !== undefined ? { clientId, clientSecret } : undefined,
+    grafanaDefaultRole: defaultRole,
+    grafanaAdmins: admins,
+  };
+}
+
+function readAdmins(reader: ConfigReader): string[] {
+  const value = reader.json("grafanaAdmins", ADMINS_EXPECTED);
+  if (value === undefined) {
+    return [...DEFAULTS.grafanaAdmins];
+  }
+  if (!Array.isArray(value) || !value.every((item) => typeof item === "string")) {
+    reader.fail("grafanaAdmins", JSON.stringify(value), ADMINS_EXPECTED);
+    return [];
+  }
+  const emails: string[] = [];
+  for (const member of value as string[]) {
+    const email = member.startsWith("user:") ? member.slice("user:".length).toLowerCase() : "";
+    if (!PERSON_EMAIL.test(email)) {
+      reader.fail(
+        "grafanaAdmins",
+        member,
+        "user: followed by a person's email, e.g. user:ana@example.com (IAP's signed header names a person, never a group)",
+      );
+      continue;
+    }
+    emails.push(email);
+  }
+  return [...new Set(emails)];
 }
 
 /** With IAP and no load-balancer route to Grafana, people open its run.app URL: ingress all. */

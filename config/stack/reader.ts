@@ -138,6 +138,26 @@ export class ConfigReader {
     return value;
   }
 
+  /**
+   * A value that must be held encrypted in the stack (`pulumi config set --secret`): a plain one
+   * is refused without echoing it, since it already sits readable in Pulumi.<stack>.yaml.
+   */
+  public secret(name: string, expected: string): string | undefined {
+    const value = this.raw(name);
+    if (value === undefined) {
+      return undefined;
+    }
+    if (!this.source.isSecret(this.key(name))) {
+      this.fail(
+        name,
+        "(a plain value, not shown)",
+        `${expected}, set with \`pulumi config set --secret ${this.key(name)} ...\` so that it is encrypted in the stack file; rotate the one now in plain text`,
+      );
+      return undefined;
+    }
+    return value;
+  }
+
   /** A JSON value (Pulumi hands objects and lists to programs as JSON text). */
   public json(name: string, expected: string): unknown {
     const value = this.raw(name);

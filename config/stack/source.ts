@@ -8,20 +8,34 @@ export interface ConfigSource {
   get(fullKey: string): string | undefined;
   /** Every full key the stack sets, so that keys nobody reads can be refused. */
   keys(): readonly string[];
+  /** Whether the stack holds the key's value encrypted (`pulumi config set --secret`). */
+  isSecret(fullKey: string): boolean;
 }
 
 /**
  * A source over a plain map, as found under `config:` in a Pulumi.<stack>.yaml file. A key
- * without a namespace belongs to the project, as the Pulumi CLI reads it.
+ * without a namespace belongs to the project, as the Pulumi CLI reads it. An encrypted value
+ * (`{secure: ...}` in the file) is a secret; `secretKeys` names further ones, as the CLI does
+ * for a running program.
  */
-export function sourceFromMap(values: Readonly<Record<string, unknown>>, project = "tracing"): ConfigSource {
-  const entries = new Map(
-    Object.entries(values).map(([key, value]) => [key.includes(":") ? key : `${project}:${key}`, value]),
-  );
+export function sourceFromMap(
+  values: Readonly<Record<string, unknown>>,
+  project = "tracing",
+  secretKeys: readonly string[] = [],
+): ConfigSource {
+  const full = (key: string) => (key.includes(":") ? key : `${project}:${key}`);
+  const entries = new Map(Object.entries(values).map(([key, value]) => [full(key), value]));
+  const secrets = new Set(secretKeys.map(full));
   return {
     get: (fullKey) => toConfigString(entries.get(fullKey)),
     keys: () => [...entries.keys()],
+    isSecret: (fullKey) => secrets.has(fullKey) || isEncrypted(entries.get(fullKey)),
   };
+}
+
+/** How a stack file holds a value set with `--secret`. */
+function isEncrypted(value: unknown): boolean {
+  return typeof value === "object" && value !== null && "secure" in value;
 }
 
 function toConfigString(value: unknown): string | undefined {

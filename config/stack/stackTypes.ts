@@ -77,13 +77,29 @@ export interface LoadBalancerConfig {
 }
 
 /**
- * Grafana's Direct VPC egress, which lets it reach Tempo's internal ingress: a network and
- * subnetwork this stack manages (Private Google Access on), or an existing pair given by name
- * (checked before anything is registered).
+ * Grafana's Direct VPC egress, which lets it reach Tempo when Tempo's ingress is internal: a
+ * network and subnetwork this stack manages (Private Google Access on), or an existing pair
+ * given by name (checked before anything is registered). With Tempo's ingress `all` (the
+ * default), Grafana reaches Tempo's public URL with the token and needs none.
  */
 export type VpcConfig =
+  | { readonly kind: "none" }
   | { readonly kind: "managed"; readonly range: string }
   | { readonly kind: "given"; readonly network: string; readonly subnetwork: string };
+
+/** Roles a person IAP admits gets in Grafana unless named an admin. */
+export const GRAFANA_PEOPLE_ROLES = ["Viewer", "Editor"] as const;
+export type GrafanaPeopleRole = (typeof GRAFANA_PEOPLE_ROLES)[number];
+
+/**
+ * A custom OAuth client for IAP, made once in the console: IAP's Google-managed client admits
+ * only users of the project's organization (cloud.google.com/iap/docs/custom-oauth-configuration).
+ */
+export interface OauthClient {
+  readonly clientId: string;
+  /** Held encrypted in the stack; handed to IAP as a Pulumi secret. */
+  readonly clientSecret: string;
+}
 
 export interface GcpStackConfig extends SharedConfig {
   readonly platform: "gcp";
@@ -94,10 +110,16 @@ export interface GcpStackConfig extends SharedConfig {
   readonly tempoResources: { readonly cpu: string; readonly memory: string };
   readonly tempoIngress: IngressSetting;
   readonly grafanaIngress: IngressSetting;
-  /** Direct VPC egress for Grafana, so it reaches Tempo's internal ingress. */
+  /** Direct VPC egress for Grafana, when Tempo's ingress is internal. */
   readonly vpc: VpcConfig;
   /** Principals IAP admits to Grafana (`group:team@example.com`, ...); empty: no IAP. */
   readonly grafanaIapMembers: readonly string[];
+  /** IAP's OAuth client when it cannot be Google's own (no organization, or principals outside it). */
+  readonly grafanaOauthClient: OauthClient | undefined;
+  /** The Grafana role of a person IAP admits. */
+  readonly grafanaDefaultRole: GrafanaPeopleRole;
+  /** Emails of the people who are Grafana admins (from `user:` principals), lower case. */
+  readonly grafanaAdmins: readonly string[];
   /** Service accounts of agents (the django-monolith) allowed to read the OTLP headers secret. */
   readonly agentServiceAccounts: readonly string[];
   /** The HTTPS load balancer, or undefined when off. */
@@ -121,10 +143,19 @@ export const DEFAULTS = {
   bucketPrefix: "traces/",
   tempoCpu: "1",
   tempoMemory: "2Gi",
+  /** Grafana's ingress without IAP in front, and any Cloud Run service's unless told. */
   ingress: "internal-and-cloud-load-balancing" as IngressSetting,
+  /**
+   * Tempo's ingress: open, with the ingress proxy's bearer token as the gate, as hosted OTLP
+   * endpoints are. Agents on Cloud Run with default egress, and anything outside Google Cloud,
+   * reach it; internal ingress would admit only callers whose egress goes through a VPC.
+   */
+  tempoIngress: "all" as IngressSetting,
   /** Grafana's ingress when IAP guards it and no load-balancer route reaches it: people open its run.app URL. */
   grafanaIngressBehindIap: "all" as IngressSetting,
   grafanaIapMembers: [] as readonly string[],
+  grafanaDefaultRole: "Viewer" as GrafanaPeopleRole,
+  grafanaAdmins: [] as readonly string[],
   /** The range of the subnetwork the prod stack manages for Direct VPC egress (Cloud Run needs /26 or larger). */
   vpcSubnetRange: "10.8.0.0/24",
 } as const;
