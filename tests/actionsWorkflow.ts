@@ -30,8 +30,14 @@ export interface ParsedWorkflow {
 }
 
 export const ROOT = path.resolve(__dirname, "..");
+
 export const WORKFLOWS_DIR = path.join(ROOT, ".github", "workflows");
 
+/**
+ * ESM-only, and it imports JSON without an import attribute, which Node 20's own loader refuses:
+ * the tests run with tsx's CommonJS hook only (.mocharc.json), plus a small loader hook that adds
+ * the attribute (tests/hooks/jsonImports.mjs, registered by tests/hooks/register.cjs).
+ */
 export async function loadWorkflowParser(): Promise<WorkflowParser> {
   return import("@actions/workflow-parser");
 }

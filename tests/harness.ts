@@ -317,10 +317,14 @@ export async function runPulumi(
   // program's run. The program's own errors keep their messages.
   const stackTraceLimit = Error.stackTraceLimit;
   Error.stackTraceLimit = 0;
+  // Every resource also records where it was made (Resource.callsites: a whole stack trace, at
+  // any limit), which tsx's source maps would map frame by frame; the tests never read it.
+  process.setSourceMapsEnabled(false);
   try {
     return await runRecorded();
   } finally {
     Error.stackTraceLimit = stackTraceLimit;
+    process.setSourceMapsEnabled(true);
   }
 
   async function runRecorded(): Promise<ProgramRun> {
