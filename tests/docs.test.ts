@@ -22,9 +22,15 @@ describe("the docs", () => {
   it("give each page one title and no heading twice", () => {
     for (const page of pages) {
       const found = headings(readDoc(page));
-      expect(found.filter((h) => h.level === 1), page).to.have.length(1);
+      expect(
+        found.filter((h) => h.level === 1),
+        page,
+      ).to.have.length(1);
       const anchors = found.map((h) => githubAnchor(h.title));
-      expect(anchors.filter((a, i) => anchors.indexOf(a) !== i), page).to.deep.equal([]);
+      expect(
+        anchors.filter((a, i) => anchors.indexOf(a) !== i),
+        page,
+      ).to.deep.equal([]);
     }
   });
 

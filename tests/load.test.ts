@@ -206,7 +206,6 @@ describe("npm run load", () => {
 
     const run = await load(["--otlp", stub.otlpUrl, "--tempo", stub.tempoUrl], { time });
 
-
     expect(run.code).to.equal(1);
     expect(run.stdout).to.include(`✘ Tempo not ready: ${stub.tempoUrl}/ready: HTTP 503`);
     expect(stub.spans).to.have.length(0);

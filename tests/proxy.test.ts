@@ -143,7 +143,13 @@ describe("ingress proxy against the real nginx", function () {
     }
     fs.writeFileSync(
       path.join(dir, "tempo.conf"),
-      renderProxyConfig({ listenPort: port, upstreamHost: "127.0.0.1", upstreamPorts, authFile, queryLimit: TEST_LIMIT }),
+      renderProxyConfig({
+        listenPort: port,
+        upstreamHost: "127.0.0.1",
+        upstreamPorts,
+        authFile,
+        queryLimit: TEST_LIMIT,
+      }),
     );
     // A main file like the image's: the generated file is included at http level.
     const temp = (name: string) => `${name}_temp_path ${path.join(dir, name)};`;

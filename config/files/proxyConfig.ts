@@ -81,7 +81,9 @@ export function renderProxyConfig(settings: ProxySettings): string {
   const locations = PROXY_ROUTES.map((route) => {
     const port = settings.upstreamPorts?.[route.location] ?? route.upstreamPort;
     const methods = route.methods ? [`        limit_except ${route.methods.join(" ")} { deny all; }`] : [];
-    const limit = route.rateLimited ? [`        limit_req zone=tempo_query burst=${settings.queryLimit.burst} nodelay;`] : [];
+    const limit = route.rateLimited
+      ? [`        limit_req zone=tempo_query burst=${settings.queryLimit.burst} nodelay;`]
+      : [];
     return [
       `    # ${route.purpose}`,
       `    location ${route.location} {`,

@@ -306,8 +306,7 @@ function readGrafanaSignIn(
     );
   }
   return {
-    grafanaOauthClient:
-      clientId !== undefined && clientSecret !== undefined ? { clientId, clientSecret } : undefined,
+    grafanaOauthClient: clientId !== undefined && clientSecret !== undefined ? { clientId, clientSecret } : undefined,
     grafanaDefaultRole: defaultRole,
     grafanaAdmins: admins,
   };

@@ -109,7 +109,14 @@ export class ExportPipelines {
         timeoutMillis: EXPORT_TIMEOUT_MS,
         httpAgentOptions: () => agent,
       });
-      const exporter = new CountingExporter(otlp, clock, this.counts, queueCounts, () => lastAnswers.get(agent), onBatch);
+      const exporter = new CountingExporter(
+        otlp,
+        clock,
+        this.counts,
+        queueCounts,
+        () => lastAnswers.get(agent),
+        onBatch,
+      );
       const processor = new BatchSpanProcessor(exporter, {
         maxExportBatchSize: settings.batchSize,
         maxQueueSize: queue,

@@ -39,13 +39,7 @@ interface Planned {
  * Emits one finished trace through `tracer`, its spans laid out over the last few seconds as
  * the agent would have produced them, and returns its trace id. `sample` marks the root.
  */
-export function emitTrace(
-  tracer: Tracer,
-  shape: TraceShape,
-  index: number,
-  endMs: number,
-  sample?: string,
-): string {
+export function emitTrace(tracer: Tracer, shape: TraceShape, index: number, endMs: number, sample?: string): string {
   const failed = index % ERROR_EVERY === ERROR_EVERY - 1;
   const plan = planTrace(shape.spansPerTrace, index, failed);
   const totalMs = plan.slice(1).reduce((sum, step) => sum + (step.parent === 0 ? step.durationMs : 0), 0) + 20;
