@@ -5,7 +5,8 @@ import { EmulatorSettings } from "./server";
 
 export const EMULATOR_DEFAULTS = {
   port: 4443,
-  principal: "tempo@diagramik-prod.iam.gserviceaccount.com",
+  /** Prod's Tempo account (TraceStorage "tempo": account id `tempo-traces`); only ever printed. */
+  principal: "tempo-traces@diagramik-prod.iam.gserviceaccount.com",
 } as const;
 
 export const EMULATOR_USAGE = `usage: npm run gcs-emulator -- --bucket <name> [options]
