@@ -17,6 +17,10 @@ class ManualClock implements Clock {
     return this.ms;
   }
 
+  wallNow(): number {
+    return EPOCH + this.ms;
+  }
+
   sleep(ms: number): Promise<void> {
     this.sleeps.push(ms);
     this.ms += ms;

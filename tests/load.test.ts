@@ -5,6 +5,7 @@ import { percentiles } from "../scripts/load/stats";
 import { PulumiRunner } from "../scripts/verify/stackOutputs";
 import { ReceivedSpan, StubBehaviour, StubUrls, TracingStub } from "./stubs/tempoStub";
 import { VirtualTime } from "./stubs/virtualTime";
+import { GcsEmulator } from "../scripts/gcsEmulator/server";
 
 interface Run {
   readonly code: number;
@@ -164,6 +165,70 @@ describe("npm run load", () => {
     expect(run.code, run.stderr).to.equal(0);
   });
 
+  it("reports the bucket operations the run caused, read from npm run gcs-emulator, and per day at that rate", async () => {
+    // GIVEN the real emulator as the bucket, and a Tempo that writes to it while the load runs:
+    // here, two uploads, a listing and a read made as soon as load has taken its first count
+    const time = new VirtualTime();
+    const emulator = await GcsEmulator.start(
+      { port: 0, buckets: ["traces"], principal: "tempo@p.iam.gserviceaccount.com" },
+      { clock: time.clock, wallNow: time.wallNow, write: () => undefined },
+    );
+    const stub = await withStub({}, time);
+    let tempoWrote = false;
+    const tempoWrites = async () => {
+      const upload = (name: string) =>
+        fetch(`${emulator.url}/upload/storage/v1/b/traces/o?uploadType=media&name=${name}`, {
+          method: "POST",
+          body: "x",
+        });
+      await upload("traces/a");
+      await upload("traces/b");
+      await fetch(`${emulator.url}/storage/v1/b/traces/o?prefix=traces%2F`);
+      await fetch(`${emulator.url}/storage/v1/b/traces/o/traces%2Fa?alt=media`);
+    };
+    try {
+      const stdout: string[] = [];
+      const code = await main(
+        [
+          ...["--otlp", stub.otlpUrl, "--tempo", stub.tempoUrl, "--rate", "500", "--duration", "0.4"],
+          ...["--gcs-emulator", emulator.url, "--settle", "60", "--sample-every", "10", "--json", ...SMALL],
+        ],
+        {},
+        {
+          ...realLoadDeps,
+          clock: time.clock,
+          http: async (url, init) => {
+            const answer = await fetch(url, init);
+            if (String(url).endsWith("/_emulator/operations") && !tempoWrote) {
+              tempoWrote = true;
+              await tempoWrites();
+            }
+            return answer;
+          },
+          write: (line) => stdout.push(line),
+          writeError: () => undefined,
+          pulumi: noPulumi,
+        },
+      );
+
+      // THEN the report holds exactly those operations, by class and method, over the run and its settle
+      expect(code).to.equal(0);
+      const result = JSON.parse(stdout.join("\n")) as LoadResult;
+      const bucket = result.bucketOperations;
+      expect(bucket).to.deep.include({ classA: 3, classB: 1, free: 0 });
+      expect(bucket?.byMethod).to.deep.equal({
+        "storage.objects.get": 1,
+        "storage.objects.insert": 2,
+        "storage.objects.list": 1,
+      });
+      // 60 s of settle on the test's clock, beyond the run itself
+      expect(bucket?.seconds).to.be.at.least(60);
+      expect(bucket?.perDay.classA).to.equal(Math.round((3 * 86_400) / (bucket?.seconds ?? 1)));
+    } finally {
+      await emulator.close();
+    }
+  });
+
   it("exits 1 when Tempo refuses everything, saying so", async () => {
     const time = new VirtualTime();
     const stub = await withStub({ ingestSpansPerSecond: 0, retryAfter: "0" }, time);
@@ -224,6 +289,7 @@ describe("npm run load", () => {
       ["no duration", ["--duration", "0"], 'load: --duration "0": expected a number from 0.1 to 86400'],
       ["a timeout of zero", ["--timeout", "0"], 'load: --timeout "0": expected a number of seconds greater than 0'],
       ["a malformed header", ["--otlp-header", "novalue"], 'load: --otlp-header "novalue": expected Name=Value'],
+      ["a settle without an emulator", ["--settle", "60"], "load: --settle counts bucket operations after the run"],
       ["an unknown flag", ["--bogus"], "load: Unknown option '--bogus'"],
     ];
     for (const [what, argv, message] of cases) {

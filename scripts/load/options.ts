@@ -3,7 +3,7 @@ import { parseArgs } from "node:util";
 import { DEFAULT_SEARCH_WITHIN_MS, SEARCH_HEADROOM_MS, visibilityBudget } from "../verify/freshness";
 import { seconds } from "../verify/format";
 import { Headers, parseHeaderFlags, parseOtlpHeadersEnv } from "../verify/headers";
-import { requiredUrl } from "../verify/options";
+import { optionalUrl, requiredUrl } from "../verify/options";
 import { PulumiRunner, readStackOutputs } from "../verify/stackOutputs";
 import { UsageError } from "../verify/usageError";
 import { DEFAULT_SPANS_PER_TRACE, MAX_SPANS_PER_TRACE } from "./traffic";
@@ -34,6 +34,10 @@ export interface LoadOptions {
   readonly searchPollMs: number;
   /** Print one JSON document on stdout (progress goes to stderr). */
   readonly json: boolean;
+  /** `npm run gcs-emulator`'s URL: the bucket operations the run caused are read from it. */
+  readonly gcsEmulatorUrl?: string;
+  /** How long to keep counting bucket operations after the run: uploads and compaction lag. */
+  readonly settleMs: number;
   /** The stack named with --stack, for the fix messages. */
   readonly stack?: string;
 }
@@ -73,6 +77,9 @@ something did not (or nothing was accepted), 2 when called wrongly.
                               (default: the stack's tempoSearchWithinSeconds + ${seconds(SEARCH_HEADROOM_MS)}, else ${(DEFAULT_SEARCH_WITHIN_MS + SEARCH_HEADROOM_MS) / 1000})
   --exporters <n>             parallel export pipelines, each one request in flight (default ${LOAD_DEFAULTS.exporters})
   --batch-size <spans>        spans per export request (default ${LOAD_DEFAULTS.batchSize})
+  --gcs-emulator <url>        the npm run gcs-emulator Tempo writes to: report the bucket operations the
+                              run caused, by pricing class, and per day at that rate (docs/cost.md)
+  --settle <seconds>          with --gcs-emulator, keep counting this long after the run (default 0)
   --json                      print the result as one JSON document on stdout; progress goes to stderr
   -h, --help                  show this help`;
 
@@ -113,6 +120,10 @@ export async function resolveLoadCommand(
     min: 0.01,
     max: 86_400,
   });
+  const settleSeconds = numberFlag("--settle", values.settle, 0, { min: 0, max: 86_400 });
+  if (values.settle !== undefined && values["gcs-emulator"] === undefined) {
+    throw new UsageError("--settle counts bucket operations after the run: give --gcs-emulator too");
+  }
 
   const flagsComplete = values.otlp !== undefined && values.tempo !== undefined;
   const stack = values.stack !== undefined || !flagsComplete ? await readStackOutputs(pulumi, values.stack) : undefined;
@@ -148,6 +159,10 @@ export async function resolveLoadCommand(
       searchWithinMs: budget.searchWithinMs,
       searchPollMs: budget.searchPollMs,
       json: values.json ?? false,
+      ...(values["gcs-emulator"] !== undefined
+        ? { gcsEmulatorUrl: optionalUrl("--gcs-emulator", values["gcs-emulator"]) }
+        : {}),
+      settleMs: settleSeconds * 1000,
       ...(values.stack ? { stack: values.stack } : {}),
     },
   };
@@ -167,6 +182,8 @@ function parseFlags(argv: readonly string[]) {
         "sample-every": { type: "string" },
         exporters: { type: "string" },
         "batch-size": { type: "string" },
+        "gcs-emulator": { type: "string" },
+        settle: { type: "string" },
         json: { type: "boolean" },
       },
     }).values;

@@ -1,4 +1,5 @@
 import { duration } from "../verify/format";
+import { BucketOperations } from "./bucketOperations";
 import { Percentiles } from "./stats";
 
 /** The outcome of one load run: what `--json` prints, and what the text report is made from. */
@@ -47,6 +48,8 @@ export interface LoadResult {
   };
   readonly traces: { readonly offered: number };
   readonly perSecond: { readonly offered: number; readonly accepted: number; readonly refused: number };
+  /** With --gcs-emulator: what the run caused in the bucket. */
+  readonly bucketOperations?: BucketOperations;
   /** Every answer to POST /v1/traces by HTTP status, the exporter's retries included. */
   readonly httpAnswers: Readonly<Record<string, number>>;
   /** Per export request (batch), from handing it to the exporter to its final result, retries included. */
@@ -123,6 +126,16 @@ export function formatResult(result: LoadResult): string[] {
       `RSS ${generator.maxRssMb} MB, ${generator.keptUp ? "kept up" : "FELL BEHIND the requested rate: run several in parallel"}`,
     ),
   );
+  const bucket = result.bucketOperations;
+  if (bucket !== undefined) {
+    lines.push(
+      row(
+        "bucket ops",
+        `Class A ${count(bucket.classA)}, Class B ${count(bucket.classB)}, free ${count(bucket.free)}`,
+        `in ${duration(bucket.seconds * 1000)}: ${count(bucket.perDay.classA)} A and ${count(bucket.perDay.classB)} B a day at this rate`,
+      ),
+    );
+  }
   result.exportErrors.forEach((reason) => lines.push(`  export error: ${reason}`));
   return lines;
 }

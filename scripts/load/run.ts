@@ -11,6 +11,7 @@ import { LoadResult, count, formatResult, formatVerdict, percentilesText } from 
 import { countsOf, percentiles } from "./stats";
 import { emitTrace } from "./traffic";
 import { Sample, SampleWatcher } from "./visibility";
+import { BucketOperations, bucketOperationsBetween, readEmulatorCounts } from "./bucketOperations";
 
 export interface LoadDeps extends CheckDeps {
   /** The report, or the JSON document with --json. */
@@ -48,6 +49,8 @@ export async function runLoad(options: LoadOptions, deps: LoadDeps): Promise<num
     return finish(options, deps, log, { failure: preflight });
   }
 
+  const bucketBefore =
+    options.gcsEmulatorUrl === undefined ? undefined : await readEmulatorCounts(options.gcsEmulatorUrl, deps);
   const watcher = new SampleWatcher(options, deps);
   const pipelines = new ExportPipelines({ ...options, headers: options.otlpHeaders }, deps.clock, (spans, outcome) =>
     watcher.onBatch(spans, outcome),
@@ -66,6 +69,20 @@ export async function runLoad(options: LoadOptions, deps: LoadDeps): Promise<num
   }
   await watcher.settle();
   await pipelines.shutdown();
+  let bucketOperations: BucketOperations | undefined;
+  if (options.gcsEmulatorUrl !== undefined && bucketBefore !== undefined) {
+    if (options.settleMs > 0) {
+      log(`counting bucket operations for ${seconds(options.settleMs)} more`);
+      await deps.clock.sleep(options.settleMs);
+    }
+    const after = await readEmulatorCounts(options.gcsEmulatorUrl, deps);
+    bucketOperations = bucketOperationsBetween(
+      options.gcsEmulatorUrl,
+      bucketBefore,
+      after,
+      (deps.clock.now() - start) / 1000,
+    );
+  }
   const rssMax = Math.max(sent.rssMax, process.memoryUsage().rss);
   const cpu = process.cpuUsage(cpuAtStart);
   const totalMs = deps.clock.now() - start;
@@ -100,6 +117,7 @@ export async function runLoad(options: LoadOptions, deps: LoadDeps): Promise<num
       refused: Math.round(counts.refusedTotal / (exportedMs / 1000)),
     },
     httpAnswers: countsOf(counts.answers),
+    ...(bucketOperations ? { bucketOperations } : {}),
     exportLatencyMs: percentiles(counts.latencies),
     visibility: {
       samples: watcher.samples.length,
