@@ -4,7 +4,7 @@ import { GRAFANA_ADMIN_USER, grafanaEnvironment, toEnvList } from "../config/fil
 import { LGTM_TEMPO } from "../config/files/lgtmTempoConfig";
 import { GRAFANA_PORT, TEMPO_PORTS } from "../config/constants/ports";
 import { AnonymousRole, DEFAULTS } from "../config/stack/stackConfig";
-import { GRAFANA_PATHS, GrafanaFiles } from "../config/files/grafanaProvisioning";
+import { DASHBOARD_KEYS, GRAFANA_PATHS, GrafanaFiles } from "../config/files/grafanaProvisioning";
 import { createAdminPassword } from "./adminPassword";
 import { goDuration } from "../config/files/goDuration";
 import { hostFor, publish } from "./docker/ports";
@@ -83,7 +83,7 @@ export interface LgtmServiceArgs {
   /** The pinned grafana/otel-lgtm image. */
   readonly image: string;
   /** Only the dashboards are used: the image provisions its own Tempo data source (uid `tempo`). */
-  readonly files: Pick<GrafanaFiles, "dashboardProvider" | "dashboard">;
+  readonly files: Pick<GrafanaFiles, "dashboardProvider" | "dashboards">;
   /** The tempo.yaml for the image's Tempo (config/files/lgtmTempoConfig.ts). */
   readonly tempoConfigYaml: string;
   /**
@@ -171,7 +171,10 @@ export class LgtmService extends pulumi.ComponentResource {
         uploads: [
           { file: LGTM_PATHS.tempoConfig, content: args.tempoConfigYaml },
           { file: LGTM_PATHS.dashboardProvider, content: args.files.dashboardProvider },
-          { file: GRAFANA_PATHS.dashboard, content: args.files.dashboard },
+          ...DASHBOARD_KEYS.map((key) => ({
+            file: GRAFANA_PATHS.dashboards[key],
+            content: args.files.dashboards[key],
+          })),
           { file: GRAFANA_PATHS.adminPassword, content: password },
         ],
         volumes: [{ volumeName: args.volumeName, containerPath: LGTM_PATHS.data }],

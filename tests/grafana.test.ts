@@ -55,7 +55,13 @@ describe("Grafana provisioning", () => {
   it("loads dashboards from the directory the dashboard file is written to", () => {
     const provider = parse(renderDashboardProvider()) as { providers: { options: { path: string } }[] };
     expect(provider.providers[0].options.path).to.equal(GRAFANA_PATHS.dashboardsDir);
-    expect(GRAFANA_PATHS.dashboard.startsWith(`${GRAFANA_PATHS.dashboardsDir}/`)).to.equal(true);
+    for (const file of Object.values(GRAFANA_PATHS.dashboards)) {
+      // each in a folder of its own below it (Cloud Run mounts one secret per folder), which the provider walks
+      expect(file.startsWith(`${GRAFANA_PATHS.dashboardsDir}/`)).to.equal(true);
+      expect(file.split("/")).to.have.length(GRAFANA_PATHS.dashboardsDir.split("/").length + 2);
+    }
+    const folders = Object.values(GRAFANA_PATHS.dashboards).map((file) => file.slice(0, file.lastIndexOf("/")));
+    expect(new Set(folders).size).to.equal(folders.length);
   });
 
   it("turns the guide's four TraceQL searches into table panels on the Tempo data source", () => {

@@ -7,6 +7,7 @@ import { stackFileSource } from "../config/stack/stackFile";
 import { tempoSettingsFor } from "../config/stack/stackFiles";
 import { renderTempoYaml } from "../config/files/tempoConfig";
 import { tempoSearchWithinSeconds } from "../config/files/tempoFreshness";
+import { renderOverviewDashboard } from "../config/files/overviewDashboard";
 import {
   ProgramRun,
   Recorded,
@@ -113,12 +114,16 @@ describe("local stack (split mode) under mocks", () => {
     expect(files).to.deep.equal([
       "/etc/grafana/provisioning/datasources/tempo.yaml",
       "/etc/grafana/provisioning/dashboards/diagram-agent.yaml",
-      "/etc/grafana/dashboards/diagram-agent-traces.json",
+      "/etc/grafana/dashboards/traces/diagram-agent-traces.json",
+      "/etc/grafana/dashboards/overview/diagram-agent-overview.json",
       "/etc/grafana/secrets/admin/password",
     ]);
     expect(uploads(grafana)[0].content).to.contain("url: http://tempo:3200");
     expect(uploads(grafana)[2].content).to.equal(renderTracesDashboard("diagram-agent"));
-    expect(uploads(grafana)[3].content).to.equal(mockPassword("tracing-grafana-admin-password"));
+    expect(uploads(grafana)[3].content).to.equal(
+      renderOverviewDashboard({ serviceName: "diagram-agent", environments: ["DEBUG", "DEPLOYED_SERVICE", "DEBUG"] }),
+    );
+    expect(uploads(grafana)[4].content).to.equal(mockPassword("tracing-grafana-admin-password"));
     expect(grafana.secretInputs).to.deep.equal(["uploads"]);
     expect(grafana.dependsOn).to.deep.equal(["tracing-tempo"]);
   });

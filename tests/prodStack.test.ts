@@ -166,9 +166,9 @@ describe("prod stack under mocks", () => {
       "gcp:projects/iAMCustomRole:IAMCustomRole": 1,
       "gcp:storage/bucketIAMMember:BucketIAMMember": 1,
       "random:index/randomPassword:RandomPassword": 2,
-      [SECRET]: 9,
-      [SECRET_VERSION]: 9,
-      [SECRET_READER]: 8,
+      [SECRET]: 10,
+      [SECRET_VERSION]: 10,
+      [SECRET_READER]: 9,
       [JOB]: 2,
       [RUN_SERVICE]: 2,
       "gcp:projects/serviceIdentity:ServiceIdentity": 1,
@@ -281,7 +281,7 @@ describe("prod stack under mocks", () => {
 
   it("replaces every fixed-name resource and grant delete-first, and keeps the bucket protected", () => {
     const fixed = run.resources.filter((r) => FIXED_NAME_TYPES.includes(r.type));
-    expect(fixed.length).to.equal(2 + 2 + 9 + 2 + 1 + 8 + 1 + 1 + 1);
+    expect(fixed.length).to.equal(2 + 2 + 10 + 2 + 1 + 9 + 1 + 1 + 1);
     for (const resource of fixed) {
       expect(resource.deleteBeforeReplace, `${resource.type} ${resource.name}`).to.equal(true);
     }
@@ -313,9 +313,13 @@ describe("prod stack under mocks", () => {
       "grafana-access-check": {
         account: GRAFANA_SA,
         urls: [
-          ...["grafana-datasources", "grafana-dashboard-provider", "grafana-dashboard", "grafana-admin-password"].map(
-            secretUrl,
-          ),
+          ...[
+            "grafana-datasources",
+            "grafana-dashboard-provider",
+            "grafana-dashboard",
+            "grafana-overview-dashboard",
+            "grafana-admin-password",
+          ].map(secretUrl),
           secretUrl("tempo-authorization"),
         ],
         after: [
@@ -388,6 +392,7 @@ describe("prod stack under mocks", () => {
       "grafana-datasources": [GRAFANA_SA],
       "grafana-dashboard-provider": [GRAFANA_SA],
       "grafana-dashboard": [GRAFANA_SA],
+      "grafana-overview-dashboard": [GRAFANA_SA],
       "grafana-admin-password": [GRAFANA_SA],
     });
     expect(byId.get("tempo-config")?.data).to.equal(golden);
@@ -463,7 +468,8 @@ describe("prod stack under mocks", () => {
     expect(main.volumeMounts.map((m) => m.mountPath)).to.deep.equal([
       "/etc/grafana/provisioning/datasources",
       "/etc/grafana/provisioning/dashboards",
-      "/etc/grafana/dashboards",
+      "/etc/grafana/dashboards/traces",
+      "/etc/grafana/dashboards/overview",
       "/etc/grafana/secrets/admin",
       "/etc/grafana/secrets/tempo",
     ]);

@@ -66,7 +66,7 @@ describe("Tempo config builder", () => {
       storage: {
         trace: { backend: "local", wal: { path: "/var/tempo/wal" }, local: { path: "/var/tempo/blocks" } },
       },
-      query_frontend: { query_end_cutoff: "1s" },
+      query_frontend: { query_end_cutoff: "1s", metrics: { max_duration: "169h", max_intervals: 10_100 } },
       usage_report: { reporting_enabled: false },
       live_store: {
         wal: { path: "/var/tempo/live-store/traces" },
@@ -274,7 +274,11 @@ describe("Tempo config builder", () => {
     const cutoff = at("query_frontend", "query_end_cutoff");
 
     it("writes the chosen settings", () => {
-      expect(config.query_frontend).to.deep.equal({ query_end_cutoff: "1s", search: { query_backend_after: "45s" } });
+      expect(config.query_frontend).to.deep.equal({
+        query_end_cutoff: "1s",
+        search: { query_backend_after: "45s" },
+        metrics: { max_duration: "169h", max_intervals: 10_100 },
+      });
       expect(config.live_store).to.include({
         complete_block_timeout: "60s",
         flush_op_timeout: "10s",
@@ -325,9 +329,53 @@ describe("Tempo config builder", () => {
 
     it("applies the ingestion limits on Tempo 2.10 too, without the 3.0 live-store keys", () => {
       const legacy = buildTempoConfig({ ...GCS_PROD, release: release("2.10.8") });
-      expect(legacy.overrides).to.deep.equal(config.overrides);
-      expect(legacy.query_frontend).to.deep.equal({ query_end_cutoff: "1s" });
+      expect((legacy.overrides as { defaults: Record<string, unknown> }).defaults).to.deep.include(
+        (config.overrides as { defaults: Record<string, unknown> }).defaults,
+      );
+      expect(legacy.query_frontend).to.deep.equal({
+        query_end_cutoff: "1s",
+        metrics: { max_duration: "169h", max_intervals: 10_100 },
+      });
       expect((legacy.storage as { trace: Record<string, unknown> }).trace).to.not.have.key("blocklist_poll");
+    });
+  });
+
+  describe("TraceQL metrics, for the overview dashboard", () => {
+    const week = 7 * 24 * 3600 * 1000;
+    for (const version of ["3.0.3", "2.10.8"]) {
+      it(`lets Tempo ${version} answer a 7-day range in one-minute steps`, () => {
+        const metrics = (
+          buildTempoConfig({ ...LOCAL_30, release: release(version) }).query_frontend as Record<
+            string,
+            Record<string, string | number>
+          >
+        ).metrics;
+        // Tempo refuses a range longer than max_duration, and more than max_intervals steps
+        expect(goDurationMs(String(metrics.max_duration))).to.be.at.least(week);
+        expect(Number(metrics.max_intervals)).to.be.at.least(week / 60_000);
+        expect(Number(metrics.max_intervals)).to.be.below(2 * (week / 60_000));
+      });
+    }
+
+    it("turns on the metrics generator's local-blocks processor for every span on Tempo 2.10 only", () => {
+      const legacy = buildTempoConfig({ ...LOCAL_30, release: release("2.10.8") });
+      expect(legacy.metrics_generator).to.deep.equal({
+        storage: { path: "/var/tempo/generator/wal" },
+        traces_storage: { path: "/var/tempo/generator/traces" },
+        processor: { local_blocks: { filter_server_spans: false } },
+      });
+      expect(legacy.overrides).to.deep.equal({ defaults: { metrics_generator: { processors: ["local-blocks"] } } });
+      // 3.0 answers from its live-store and blocks: no generator unless metrics are sent somewhere
+      expect(buildTempoConfig(LOCAL_30)).to.not.have.any.keys("metrics_generator", "overrides");
+      const sending = buildTempoConfig({
+        ...LOCAL_30,
+        release: release("2.10.8"),
+        metricsRemoteWriteUrl: "http://p/w",
+      });
+      expect(
+        (sending.overrides as { defaults: { metrics_generator: { processors: string[] } } }).defaults.metrics_generator
+          .processors,
+      ).to.deep.equal(["service-graphs", "span-metrics", "local-blocks"]);
     });
   });
 

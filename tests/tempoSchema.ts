@@ -58,6 +58,9 @@ const COMMON = [
   "query_frontend.query_end_cutoff",
   "query_frontend.search",
   "query_frontend.search.query_backend_after",
+  "query_frontend.metrics",
+  "query_frontend.metrics.max_duration",
+  "query_frontend.metrics.max_intervals",
   "overrides",
   "overrides.defaults",
   "overrides.defaults.metrics_generator",
@@ -98,6 +101,11 @@ const ONLY_3_0 = [
 ];
 
 const ONLY_2_10 = [
+  "metrics_generator.traces_storage",
+  "metrics_generator.traces_storage.path",
+  "metrics_generator.processor",
+  "metrics_generator.processor.local_blocks",
+  "metrics_generator.processor.local_blocks.filter_server_spans",
   "ingester",
   "ingester.flush_all_on_shutdown",
   "ingester.trace_idle_period",

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { grafanaEnvironment, toEnvList } from "../../config/files/grafanaEnv";
 import { GRAFANA_PORT } from "../../config/constants/ports";
 import { AnonymousRole, DEFAULTS } from "../../config/stack/stackConfig";
-import { GRAFANA_PATHS, GrafanaFiles } from "../../config/files/grafanaProvisioning";
+import { DASHBOARD_KEYS, GRAFANA_PATHS, GrafanaFiles } from "../../config/files/grafanaProvisioning";
 import { goDuration } from "../../config/files/goDuration";
 import { hostFor, publish } from "./ports";
 
@@ -55,7 +55,7 @@ export function createDockerGrafana(
       uploads: [
         { file: GRAFANA_PATHS.datasources, content: args.files.datasources },
         { file: GRAFANA_PATHS.dashboardProvider, content: args.files.dashboardProvider },
-        { file: GRAFANA_PATHS.dashboard, content: args.files.dashboard },
+        ...DASHBOARD_KEYS.map((key) => ({ file: GRAFANA_PATHS.dashboards[key], content: args.files.dashboards[key] })),
         { file: GRAFANA_PATHS.adminPassword, content: adminPassword },
       ],
       networksAdvanced: [{ name: args.networkName }],

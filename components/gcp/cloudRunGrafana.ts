@@ -70,7 +70,9 @@ export interface CloudRunGrafana {
 const FILES = [
   { volume: "datasources", path: GRAFANA_PATHS.datasources, suffix: "datasources" },
   { volume: "dashboard-provider", path: GRAFANA_PATHS.dashboardProvider, suffix: "dashboard-provider" },
-  { volume: "dashboard", path: GRAFANA_PATHS.dashboard, suffix: "dashboard" },
+  // The traces dashboard's secret keeps its first name, `grafana-dashboard`.
+  { volume: "dashboard", path: GRAFANA_PATHS.dashboards.traces, suffix: "dashboard" },
+  { volume: "overview-dashboard", path: GRAFANA_PATHS.dashboards.overview, suffix: "overview-dashboard" },
   { volume: "admin-password", path: GRAFANA_PATHS.adminPassword, suffix: "admin-password" },
 ] as const;
 
@@ -111,7 +113,8 @@ export function createCloudRunGrafana(
   const contents: Record<(typeof FILES)[number]["suffix"], pulumi.Input<string>> = {
     datasources: args.files.datasources,
     "dashboard-provider": args.files.dashboardProvider,
-    dashboard: args.files.dashboard,
+    dashboard: args.files.dashboards.traces,
+    "overview-dashboard": args.files.dashboards.overview,
     "admin-password": adminPassword,
   };
   const secrets = FILES.map((spec) => ({

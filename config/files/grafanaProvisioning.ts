@@ -1,7 +1,8 @@
 import { stringify } from "yaml";
+import { DASHBOARD_UIDS, TEMPO_DATASOURCE_UID } from "../constants/grafana";
+import { renderOverviewDashboard } from "./overviewDashboard";
 
-/** The provisioned Tempo data source's uid: dashboards and links refer to it. */
-export const TEMPO_DATASOURCE_UID = "tempo";
+export { TEMPO_DATASOURCE_UID } from "../constants/grafana";
 
 /**
  * Paths inside the Grafana container. Each file has a directory of its own, because Cloud Run
@@ -11,7 +12,11 @@ export const GRAFANA_PATHS = {
   datasources: "/etc/grafana/provisioning/datasources/tempo.yaml",
   dashboardProvider: "/etc/grafana/provisioning/dashboards/diagram-agent.yaml",
   dashboardsDir: "/etc/grafana/dashboards",
-  dashboard: "/etc/grafana/dashboards/diagram-agent-traces.json",
+  /** Each in a folder of its own under dashboardsDir, which Grafana's file provider walks. */
+  dashboards: {
+    traces: "/etc/grafana/dashboards/traces/diagram-agent-traces.json",
+    overview: "/etc/grafana/dashboards/overview/diagram-agent-overview.json",
+  },
   adminPassword: "/etc/grafana/secrets/admin/password",
   tempoAuthorization: "/etc/grafana/secrets/tempo/authorization",
 } as const;
@@ -89,39 +94,72 @@ export function renderTracesDashboard(serviceName: string): string {
     description: example.query,
     datasource,
     gridPos: { h: 9, w: 12, x: (index % 2) * 12, y: Math.floor(index / 2) * 9 },
-    targets: [{ refId: "A", datasource, queryType: "traceql", query: example.query, limit: 20, tableType: "traces" }],
+    targets: [
+      {
+        refId: "A",
+        datasource,
+        queryType: "traceql",
+        query: example.query,
+        limit: 20,
+        tableType: "traces",
+        filters: [],
+      },
+    ],
   }));
   const dashboard = {
-    uid: "diagram-agent-traces",
+    uid: DASHBOARD_UIDS.traces,
     title: `${serviceName} traces`,
     tags: ["tracing", serviceName],
-    schemaVersion: 39,
+    schemaVersion: 42,
     version: 1,
     editable: false,
     time: { from: "now-1h", to: "now" },
     refresh: "30s",
+    links: [
+      {
+        title: "Overview: rate, errors, latency",
+        type: "link",
+        url: `/d/${DASHBOARD_UIDS.overview}`,
+        icon: "dashboard",
+        keepTime: true,
+        includeVars: false,
+        targetBlank: false,
+        tooltip: "The agent's health over time, from TraceQL metrics",
+        asDropdown: false,
+        tags: [],
+      },
+    ],
     panels,
   };
   return `${JSON.stringify(dashboard, null, 2)}\n`;
 }
 
+/** The provisioned dashboards, by the key of their path in GRAFANA_PATHS.dashboards. */
+export type DashboardKey = keyof typeof GRAFANA_PATHS.dashboards;
+export const DASHBOARD_KEYS = Object.keys(GRAFANA_PATHS.dashboards) as DashboardKey[];
+
 /** The Grafana provisioning files every stack with its own Grafana carries. */
 export interface GrafanaFiles {
   readonly datasources: string;
   readonly dashboardProvider: string;
-  readonly dashboard: string;
+  readonly dashboards: Readonly<Record<DashboardKey, string>>;
 }
 
 export interface GrafanaFilesSettings {
   readonly datasource: TempoDatasourceSettings;
   /** The agent's `service.name`: the dashboards' filter. */
   readonly serviceName: string;
+  /** `deployment.environment` values the overview offers, the stack's own first. */
+  readonly environments: readonly string[];
 }
 
 export function renderGrafanaFiles(settings: GrafanaFilesSettings): GrafanaFiles {
   return {
     datasources: renderDatasources(settings.datasource),
     dashboardProvider: renderDashboardProvider(),
-    dashboard: renderTracesDashboard(settings.serviceName),
+    dashboards: {
+      traces: renderTracesDashboard(settings.serviceName),
+      overview: renderOverviewDashboard({ serviceName: settings.serviceName, environments: settings.environments }),
+    },
   };
 }

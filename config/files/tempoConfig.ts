@@ -112,6 +112,7 @@ export function tempoPaths(dataDir: string) {
     shutdownMarkers: `${dataDir}/live-store/shutdown-marker`,
     schedulerWork: dataDir,
     generatorWal: `${dataDir}/generator/wal`,
+    generatorTraces: `${dataDir}/generator/traces`,
   } as const;
 }
 
@@ -207,8 +208,37 @@ function queryFrontend(line: TempoRelease["line"], durability: DurabilityProfile
   return {
     query_end_cutoff: SEARCH_FRESHNESS.queryEndCutoff,
     ...(split ? { search: { query_backend_after: PROD_CAPACITY.queryBackendAfter } } : {}),
+    metrics: { max_duration: TRACEQL_METRICS.maxDuration, max_intervals: TRACEQL_METRICS.maxIntervals },
   };
 }
+
+/*
+ * TraceQL metrics, for the overview dashboard (config/files/overviewDashboard.ts): every panel
+ * over the last 15 minutes and the last 7 days, and its requests counted per one-minute step.
+ * Read from modules/frontend/config.go and metrics_query_range_handler.go at v3.0.3 and v2.10.8.
+ */
+export const TRACEQL_METRICS = {
+  /**
+   * `query_frontend.metrics.max_duration` (3.0.3 default 24 h, 2.10.8 3 h): a longer range is
+   * refused ("exceeds the maximum allowed duration"). A week, and an hour for the time picker's
+   * rounding. What it costs: a 7-day query reads every block of the week (docs/capacity.md).
+   */
+  maxDuration: "169h",
+  /**
+   * `query_frontend.metrics.max_intervals` (default 10,000): a query with more steps is refused
+   * ("step ... is too small"). 7 days of one-minute steps is 10,080; what it costs is the
+   * response: at most this many points a series.
+   */
+  maxIntervals: 10_100,
+} as const;
+
+/**
+ * Tempo 2.10 answers TraceQL metrics only through the metrics generator's local-blocks processor
+ * (modules/generator/processor/localblocks at v2.10.8), for the recent part of a query; older
+ * parts come from the blocks in the bucket. It keeps every span, not only server spans (its
+ * default), because the overview breaks the time down by child span.
+ */
+const LOCAL_BLOCKS: Yaml = { filter_server_spans: false };
 
 /**
  * Per-tenant limits (`overrides.defaults`): the metrics generator's processors when it is
@@ -216,10 +246,11 @@ function queryFrontend(line: TempoRelease["line"], durability: DurabilityProfile
  * cannot hold (HTTP 429) instead of growing until Cloud Run kills it.
  */
 function overrides(settings: TempoSettings): Yaml {
-  const generator: Yaml =
-    settings.metricsRemoteWriteUrl !== undefined
-      ? { metrics_generator: { processors: ["service-graphs", "span-metrics"] } }
-      : {};
+  const processors = [
+    ...(settings.metricsRemoteWriteUrl !== undefined ? ["service-graphs", "span-metrics"] : []),
+    ...(settings.release.line === "2.10" ? ["local-blocks"] : []),
+  ];
+  const generator: Yaml = processors.length > 0 ? { metrics_generator: { processors } } : {};
   const limits: Yaml =
     settings.durability === "ephemeral"
       ? {
@@ -237,21 +268,31 @@ function overrides(settings: TempoSettings): Yaml {
 /**
  * The metrics generator only does work with a storage path and a processor list, and only
  * sends anything with a remote-write URL. The guide points it at a Prometheus that does not
- * exist, so without a configured URL the whole block is left out.
+ * exist, so without a configured URL nothing is sent; on Tempo 2.10 the generator still runs,
+ * for the local-blocks processor that answers TraceQL metrics (LOCAL_BLOCKS).
  */
 function metricsGenerator(settings: TempoSettings, paths: TempoPaths): Yaml {
-  if (settings.metricsRemoteWriteUrl === undefined) {
+  const localBlocks = settings.release.line === "2.10";
+  if (settings.metricsRemoteWriteUrl === undefined && !localBlocks) {
     return {};
   }
+  const remoteWrite: Yaml =
+    settings.metricsRemoteWriteUrl === undefined
+      ? {}
+      : {
+          remote_write: [{ url: settings.metricsRemoteWriteUrl, send_exemplars: true }],
+          // Unsent samples are given up quickly on shutdown rather than holding Tempo for a minute.
+          ...(settings.durability === "ephemeral" ? { remote_write_flush_deadline: "2s" } : {}),
+        };
   return {
     metrics_generator: {
-      registry: { external_labels: { ...settings.externalLabels } },
-      storage: {
-        path: paths.generatorWal,
-        remote_write: [{ url: settings.metricsRemoteWriteUrl, send_exemplars: true }],
-        // Unsent samples are given up quickly on shutdown rather than holding Tempo for a minute.
-        ...(settings.durability === "ephemeral" ? { remote_write_flush_deadline: "2s" } : {}),
-      },
+      ...(settings.metricsRemoteWriteUrl !== undefined
+        ? { registry: { external_labels: { ...settings.externalLabels } } }
+        : {}),
+      storage: { path: paths.generatorWal, ...remoteWrite },
+      ...(localBlocks
+        ? { traces_storage: { path: paths.generatorTraces }, processor: { local_blocks: LOCAL_BLOCKS } }
+        : {}),
     },
   };
 }

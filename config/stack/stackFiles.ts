@@ -3,6 +3,7 @@
  * config becomes builder settings, so the builders stay plain and the stacks cannot drift.
  */
 import {
+  DASHBOARD_KEYS,
   GRAFANA_PATHS,
   GrafanaFiles,
   TEMPO_URL_VARIABLE,
@@ -68,7 +69,12 @@ export function datasourceFor(config: StackConfig): TempoDatasourceSettings {
 }
 
 export function grafanaFilesFor(config: StackConfig): GrafanaFiles {
-  return renderGrafanaFiles({ datasource: datasourceFor(config), serviceName: config.serviceName });
+  return renderGrafanaFiles({
+    datasource: datasourceFor(config),
+    serviceName: config.serviceName,
+    // The stack's own environment, and the guide's two.
+    environments: [config.deploymentEnvironment, "DEPLOYED_SERVICE", "DEBUG"],
+  });
 }
 
 /** A file the stack generates, by its path relative to the render output directory. */
@@ -86,7 +92,10 @@ export function renderStackFiles(config: StackConfig): StackFile[] {
   const grafana = grafanaFilesFor(config);
   const dashboards: StackFile[] = [
     { path: "grafana/provisioning/dashboards/diagram-agent.yaml", content: grafana.dashboardProvider },
-    { path: `grafana/dashboards/${basename(GRAFANA_PATHS.dashboard)}`, content: grafana.dashboard },
+    ...DASHBOARD_KEYS.map((key) => ({
+      path: `grafana/dashboards/${basename(GRAFANA_PATHS.dashboards[key])}`,
+      content: grafana.dashboards[key],
+    })),
   ];
   if (config.platform === "docker" && config.mode === "lgtm") {
     return [{ path: "tempo.yaml", content: lgtmTempoYamlFor(config) }, ...dashboards];
