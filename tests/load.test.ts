@@ -86,7 +86,10 @@ describe("npm run load", () => {
 
     // WHEN 2000 spans/s are offered for 0.5 s, one trace in every 0.1 s followed
     const run = await load(
-      ["--stack", "prod", "--rate", "2000", "--duration", "0.5", "--sample-every", "0.1", "--json", ...SMALL],
+      [
+        ...["--stack", "prod", "--rate", "2000", "--duration", "0.5", "--sample-every", "0.1"],
+        ...["--deployment-environment", "DEBUG", "--json", ...SMALL],
+      ],
       { pulumi: stack, time },
     );
 
@@ -107,6 +110,8 @@ describe("npm run load", () => {
     expect(result.spans).to.include({ accepted: 1000, refused: 0, failed: 0, dropped: 0 });
     expect(stub.spans).to.have.length(1000);
     expectAgentShape(stub.spans, 10, result.target.runId);
+    // as the agent reports it, for the overview dashboard's environment variable
+    expect(stub.spans.every((span) => span.resource["deployment.environment"] === "DEBUG")).to.equal(true);
 
     // Every push answered 200 once; every export timed, the stub's delay included
     const requests = result.exportLatencyMs.count;

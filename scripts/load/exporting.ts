@@ -23,6 +23,8 @@ export interface PipelineSettings {
   readonly otlpUrl: string;
   readonly headers: Headers;
   readonly serviceName: string;
+  /** `deployment.environment` on every span's resource, as the agent reports it; none when unset. */
+  readonly deploymentEnvironment?: string;
   /** Parallel pipelines; the BatchSpanProcessor has one export in flight at a time. */
   readonly exporters: number;
   readonly batchSize: number;
@@ -126,7 +128,12 @@ export class ExportPipelines {
       return { processor, queue: queueCounts, capacity: queue };
     });
     this.provider = new BasicTracerProvider({
-      resource: resourceFromAttributes({ "service.name": settings.serviceName }),
+      resource: resourceFromAttributes({
+        "service.name": settings.serviceName,
+        ...(settings.deploymentEnvironment !== undefined
+          ? { "deployment.environment": settings.deploymentEnvironment }
+          : {}),
+      }),
       // Explicit, so an OTEL_TRACES_SAMPLER in the environment cannot thin the load.
       sampler: new AlwaysOnSampler(),
       spanProcessors: [new TraceRouter(pipelines, this.counts)],

@@ -19,6 +19,8 @@ export interface LoadOptions {
   readonly durationMs: number;
   readonly spansPerTrace: number;
   readonly serviceName: string;
+  /** `deployment.environment` of the traffic's resource, for the overview dashboard's variable. */
+  readonly deploymentEnvironment?: string;
   /** Parallel BatchSpanProcessor + OTLPTraceExporter pipelines. */
   readonly exporters: number;
   /** Spans per export request. */
@@ -72,6 +74,8 @@ something did not (or nothing was accepted), 2 when called wrongly.
   --duration <seconds>        how long to send (default ${LOAD_DEFAULTS.durationSeconds})
   --spans-per-trace <n>       spans in each trace, root included, 1 to ${MAX_SPANS_PER_TRACE} (default ${LOAD_DEFAULTS.spansPerTrace})
   --service-name <name>       service.name of the traffic (default ${LOAD_DEFAULTS.serviceName})
+  --deployment-environment <name>
+                              deployment.environment of the traffic's resource (default: none)
   --sample-every <seconds>    follow one trace this often until visible by id and in search (default ${LOAD_DEFAULTS.sampleEverySeconds})
   --timeout <seconds>         how long a sample may take to become visible after its export
                               (default: the stack's tempoSearchWithinSeconds + ${seconds(SEARCH_HEADROOM_MS)}, else ${(DEFAULT_SEARCH_WITHIN_MS + SEARCH_HEADROOM_MS) / 1000})
@@ -151,6 +155,9 @@ export async function resolveLoadCommand(
       durationMs: durationSeconds * 1000,
       spansPerTrace,
       serviceName: values["service-name"] ?? LOAD_DEFAULTS.serviceName,
+      ...(values["deployment-environment"] !== undefined
+        ? { deploymentEnvironment: values["deployment-environment"] }
+        : {}),
       exporters,
       batchSize,
       sampleEveryMs: sampleEverySeconds * 1000,
@@ -183,6 +190,7 @@ function parseFlags(argv: readonly string[]) {
         exporters: { type: "string" },
         "batch-size": { type: "string" },
         "gcs-emulator": { type: "string" },
+        "deployment-environment": { type: "string" },
         settle: { type: "string" },
         json: { type: "boolean" },
       },
