@@ -88,7 +88,7 @@ describe("npm run verify", () => {
   });
 
   describe("when every link works", () => {
-    it("passes all five steps, exits 0 and reports when the trace became visible", async () => {
+    it("passes all six steps, exits 0 and reports when the trace became visible", async () => {
       // GIVEN Tempo and Grafana up, with the Tempo data source provisioned
       const stub = await withStub();
 
@@ -97,13 +97,14 @@ describe("npm run verify", () => {
 
       // THEN every step passes, in order, and the summary names the trace
       expect(run.code, run.output).to.equal(0);
-      const steps = run.output.split("\n").filter((line) => /^. \[\d\/5\]/.test(line));
+      const steps = run.output.split("\n").filter((line) => /^. \[\d\/6\]/.test(line));
       expect(steps.map((line) => line.replace(/ \(\d+(\.\d)? m?s\)$/, ""))).to.deep.equal([
-        "✔ [1/5] OTLP endpoint reachable, Tempo ready",
-        "✔ [2/5] test span exported",
-        "✔ [3/5] trace stored in Tempo",
-        "✔ [4/5] TraceQL search finds the trace",
-        "✔ [5/5] Grafana healthy, Tempo data source provisioned",
+        "✔ [1/6] OTLP endpoint reachable, Tempo ready",
+        "✔ [2/6] test span exported",
+        "✔ [3/6] trace stored in Tempo",
+        "✔ [4/6] TraceQL search finds the trace",
+        "✔ [5/6] TraceQL metrics count it",
+        "✔ [6/6] Grafana healthy, Tempo data source provisioned",
       ]);
       const [span] = stub.spans;
       expect(run.output).to.match(new RegExp(`visible after ${DURATION} at /api/v2/traces/${span.traceId}`));
@@ -111,7 +112,14 @@ describe("npm run verify", () => {
       expect(run.output).to.include('{resource.service.name="diagram-agent" && span.agent.has_history=true} lists it');
       expect(run.output).to.include('data source uid "tempo" is type tempo');
       expect(run.output).to.match(
-        new RegExp(`verify passed: 5/5 steps; trace ${span.traceId} visible after ${DURATION}$`),
+        /\{resource\.service\.name="diagram-agent"\} \| count_over_time\(\) counts 1 span\(s\)/,
+      );
+      const metrics = stub.tempoRequests.filter((request) => request.startsWith("/api/metrics/query_range?"));
+      const params = new URLSearchParams(metrics[metrics.length - 1].split("?")[1]);
+      expect(params.get("step")).to.equal("15s");
+      expect(Number(params.get("end")) - Number(params.get("start"))).to.equal(360);
+      expect(run.output).to.match(
+        new RegExp(`verify passed: 6/6 steps; trace ${span.traceId} visible after ${DURATION}$`),
       );
     });
 
@@ -220,7 +228,7 @@ describe("npm run verify", () => {
       const run = await verify(["--stack", "prod"], { pulumi });
 
       expect(run.code, run.output).to.equal(0);
-      expect(run.output).to.match(/verify passed: 4\/5 steps, 1 skipped;/);
+      expect(run.output).to.match(/verify passed: 5\/6 steps, 1 skipped;/);
     });
 
     it("skips the data source check, without failing, when no Grafana login is given", async () => {
@@ -232,19 +240,19 @@ describe("npm run verify", () => {
       expect(run.output).to.include(
         "data source check skipped: no Grafana login (--grafana-password or GRAFANA_PASSWORD)",
       );
-      expect(run.output).to.match(/verify passed: 5\/5 steps;/);
+      expect(run.output).to.match(/verify passed: 6\/6 steps;/);
     });
 
-    it("skips step 5 with a note when no Grafana URL is known", async () => {
+    it("skips step 6 with a note when no Grafana URL is known", async () => {
       const stub = await withStub();
 
       const run = await verify(["--otlp", stub.otlpUrl, "--tempo", stub.tempoUrl]);
 
       expect(run.code, run.output).to.equal(0);
       expect(run.output).to.include(
-        "- [5/5] Grafana healthy, Tempo data source provisioned: skipped, no Grafana URL (pass --grafana)",
+        "- [6/6] Grafana healthy, Tempo data source provisioned: skipped, no Grafana URL (pass --grafana)",
       );
-      expect(run.output).to.match(/verify passed: 4\/5 steps, 1 skipped;/);
+      expect(run.output).to.match(/verify passed: 5\/6 steps, 1 skipped;/);
     });
   });
 
@@ -256,12 +264,12 @@ describe("npm run verify", () => {
       const run = await verify(["--otlp", dead, "--tempo", stub.tempoUrl]);
 
       expect(run.code).to.equal(1);
-      expect(run.output).to.include("✘ [1/5] OTLP endpoint reachable, Tempo ready");
+      expect(run.output).to.include("✘ [1/6] OTLP endpoint reachable, Tempo ready");
       expect(run.output).to.include(`OTLP endpoint unreachable: ${dead}: connection refused (ECONNREFUSED)`);
       expect(run.output).to.include(
         "fix: is the stack up? `pulumi up -s local`; check the port and bind address (tracing:otlpHttpPort, tracing:tempoPort, tracing:bindAddress)",
       );
-      expect(run.output).to.match(/verify FAILED at \[1\/5\]: OTLP endpoint unreachable \(0 passed before it\)$/);
+      expect(run.output).to.match(/verify FAILED at \[1\/6\]: OTLP endpoint unreachable \(0 passed before it\)$/);
       expect(run.output).not.to.match(/\n\s+at /); // no stack trace
       expect(stub.spans).to.have.length(0);
     });
@@ -272,14 +280,14 @@ describe("npm run verify", () => {
       const run = await verify(flags(stub, ...SHORT));
 
       expect(run.code).to.equal(1);
-      expect(run.output).to.include("✘ [1/5] OTLP endpoint reachable, Tempo ready");
+      expect(run.output).to.include("✘ [1/6] OTLP endpoint reachable, Tempo ready");
       expect(run.output).to.include(
         `Tempo not ready: ${stub.tempoUrl}/ready: HTTP 503: Ingester not ready: waiting for 15s after being ready`,
       );
       expect(run.output).to.include(
         "fix: Tempo is still starting or has crashed: wait a few seconds and re-run; `docker logs tracing-tempo`",
       );
-      expect(run.output).to.match(/verify FAILED at \[1\/5\]: Tempo not ready/);
+      expect(run.output).to.match(/verify FAILED at \[1\/6\]: Tempo not ready/);
     });
 
     it("span export failed: the endpoint rejects the credentials, with the HTTP status", async () => {
@@ -288,7 +296,7 @@ describe("npm run verify", () => {
       const run = await verify(flags(stub, "--otlp-header", "Authorization=Bearer wrong"));
 
       expect(run.code).to.equal(1);
-      expect(run.output).to.include("✘ [2/5] test span exported");
+      expect(run.output).to.include("✘ [2/6] test span exported");
       expect(run.output).to.include(`span export failed: POST ${stub.otlpUrl}/v1/traces: HTTP 401`);
       expect(run.output).to.include(
         "fix: the OTLP endpoint rejected the request: check --otlp-header / OTEL_EXPORTER_OTLP_HEADERS",
@@ -301,15 +309,15 @@ describe("npm run verify", () => {
       const run = await verify(flags(stub, ...SHORT));
 
       expect(run.code).to.equal(1);
-      expect(run.output).to.include("✔ [2/5] test span exported");
-      expect(run.output).to.include("✘ [3/5] trace stored in Tempo");
+      expect(run.output).to.include("✔ [2/6] test span exported");
+      expect(run.output).to.include("✘ [3/6] trace stored in Tempo");
       expect(run.output).to.match(
         /trace not stored: Tempo did not return trace [0-9a-f]{32} within 0\.3 s \(last answer: \/api\/v2\/traces: HTTP 404: trace not found; \/api\/traces: HTTP 404: trace not found\)/,
       );
       expect(run.output).to.include(
         "fix: check the OTLP endpoint/receiver config (distributor.receivers.otlp.protocols.http) and `docker logs tracing-tempo`",
       );
-      expect(run.output).to.match(/verify FAILED at \[3\/5\]: trace not stored \(2 passed before it\)$/);
+      expect(run.output).to.match(/verify FAILED at \[3\/6\]: trace not stored \(2 passed before it\)$/);
     });
 
     it("search empty: the trace is stored but TraceQL does not list it", async () => {
@@ -318,8 +326,8 @@ describe("npm run verify", () => {
       const run = await verify(flags(stub, ...SHORT));
 
       expect(run.code).to.equal(1);
-      expect(run.output).to.include("✔ [3/5] trace stored in Tempo");
-      expect(run.output).to.include("✘ [4/5] TraceQL search finds the trace");
+      expect(run.output).to.include("✔ [3/6] trace stored in Tempo");
+      expect(run.output).to.include("✘ [4/6] TraceQL search finds the trace");
       expect(run.output).to.match(
         /search empty: TraceQL \{resource\.service\.name="diagram-agent"\} did not list trace [0-9a-f]{32} within 0\.3 s \(last answer: HTTP 200 with 0 other trace\(s\)\)/,
       );
@@ -335,12 +343,29 @@ describe("npm run verify", () => {
       const run = await verify(["--otlp", stub.otlpUrl, "--tempo", stub.tempoUrl, "--grafana", dead]);
 
       expect(run.code).to.equal(1);
-      expect(run.output).to.include("✘ [5/5] Grafana healthy, Tempo data source provisioned");
+      expect(run.output).to.include("✘ [6/6] Grafana healthy, Tempo data source provisioned");
       expect(run.output).to.include(`Grafana down: ${dead}/api/health: connection refused (ECONNREFUSED)`);
       expect(run.output).to.include(
         "fix: is Grafana running? `docker logs tracing-grafana`; check the port and bind address",
       );
-      expect(run.output).to.match(/verify FAILED at \[5\/5\]: Grafana down \(4 passed before it\)$/);
+      expect(run.output).to.match(/verify FAILED at \[6\/6\]: Grafana down \(5 passed before it\)$/);
+    });
+
+    it("TraceQL metrics empty: the trace is listed by search but no metrics query counts it", async () => {
+      // GIVEN a Tempo that stores and lists traces but answers metrics with no series, as a
+      // Tempo 2.10 without the metrics generator's local-blocks processor does
+      const stub = await withStub({ ...INSTANT_SEARCH, serveMetrics: false });
+
+      const run = await verify(flags(stub, "--timeout", "2"));
+
+      expect(run.code, run.output).to.equal(1);
+      expect(run.output).to.include("✔ [4/6] TraceQL search finds the trace");
+      expect(run.output).to.include("✘ [5/6] TraceQL metrics count it");
+      expect(run.output).to.include(
+        'TraceQL metrics empty: {resource.service.name="diagram-agent"} | count_over_time() over the last 5 minutes returned no series within 2 s (last answer: HTTP 200 with no series)',
+      );
+      expect(run.output).to.include("fix: the overview dashboard needs TraceQL metrics");
+      expect(run.output).to.match(/verify FAILED at \[5\/6\]: TraceQL metrics empty \(4 passed before it\)$/);
     });
 
     it("Grafana down: /api/health reports a failing database", async () => {
@@ -459,8 +484,8 @@ describe("npm run verify", () => {
       const run = await spawnVerify(flags(stub, ...LOGIN), process.env);
 
       expect(run.code, run.output).to.equal(0);
-      expect(run.output).to.include("✔ [5/5] Grafana healthy, Tempo data source provisioned");
-      expect(run.output).to.include("verify passed: 5/5 steps;");
+      expect(run.output).to.include("✔ [6/6] Grafana healthy, Tempo data source provisioned");
+      expect(run.output).to.include("verify passed: 6/6 steps;");
     });
 
     it("exits 2 with usage when there are no endpoints and no Pulumi CLI on PATH", async () => {
@@ -502,7 +527,7 @@ describe("npm run verify", () => {
 
       // THEN it is readable by id at once, but no search lists it in time
       expect(run.code, run.output).to.equal(1);
-      expect(run.output).to.include("✔ [3/5] trace stored in Tempo");
+      expect(run.output).to.include("✔ [3/6] trace stored in Tempo");
       expect(run.output).to.match(
         /search empty: TraceQL \{resource\.service\.name="diagram-agent"\} did not list trace [0-9a-f]{32} within 30 s \(last answer: HTTP 200 with 0 other trace\(s\)\)/,
       );

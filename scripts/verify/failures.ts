@@ -33,6 +33,8 @@ export const FIXES = {
   tempoCredentials: "the Tempo query API rejected the request: check --tempo-header",
   searchEmpty:
     "check the service name (--service-name, OTEL_SERVICE_NAME) and that Tempo's search is enabled; the index can lag: re-run with a larger --timeout; `docker logs tracing-tempo`",
+  metricsEmpty:
+    "the overview dashboard needs TraceQL metrics: Tempo 3.0 answers them itself; Tempo 2.10 needs the metrics generator's local-blocks processor (overrides.defaults.metrics_generator.processors, which this project's tempo.yaml sets) and query_frontend.metrics.max_duration covering the range; `docker logs tracing-tempo`",
   grafanaDown: "is Grafana running? `docker logs tracing-grafana`; check the port and bind address",
   grafanaCredentials:
     "check --grafana-user and --grafana-password (`pulumi stack output grafanaAdminPassword --show-secrets`)",

@@ -53,7 +53,7 @@ With --stack (or no endpoints at all), endpoints come from \`pulumi stack output
   --stack <name>              read endpoints and the Grafana login from this stack's outputs
   --otlp <url>                OTLP HTTP base URL (the span goes to <url>/v1/traces)
   --tempo <url>               Tempo query API base URL
-  --grafana <url>             Grafana base URL (step 5 is skipped without it)
+  --grafana <url>             Grafana base URL (step 6 is skipped without it)
   --grafana-user <name>       Grafana login (default: stack output, else ${DEFAULT_GRAFANA_USER})
   --grafana-password <pw>     Grafana password (or env GRAFANA_PASSWORD)
   --otlp-header Name=Value    header for the OTLP endpoint, repeatable (also env OTEL_EXPORTER_OTLP_HEADERS)

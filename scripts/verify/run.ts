@@ -1,5 +1,13 @@
 import { EXIT } from "./cli";
-import { CheckDeps, checkEndpoints, checkGrafana, checkSearch, checkSpanExport, checkTraceStored } from "./checks";
+import {
+  CheckDeps,
+  checkEndpoints,
+  checkGrafana,
+  checkMetrics,
+  checkSearch,
+  checkSpanExport,
+  checkTraceStored,
+} from "./checks";
 import { duration, seconds } from "./format";
 import { VerifyOptions } from "./options";
 import { Reporter, Write } from "./report";
@@ -10,7 +18,7 @@ export interface VerifyDeps extends CheckDeps {
   readonly write: Write;
 }
 
-const STEPS = 5;
+const STEPS = 6;
 /** The stack named in fixes when none was given: the one a developer deploys locally. */
 const DEFAULT_STACK = "local";
 
@@ -49,6 +57,11 @@ export async function runVerify(options: VerifyOptions, deps: VerifyDeps): Promi
 
   const found = await report.step("TraceQL search finds the trace", () => checkSearch(visibility, deps));
   if (!found.ok) {
+    return fail();
+  }
+
+  const metrics = await report.step("TraceQL metrics count it", () => checkMetrics(visibility, deps));
+  if (!metrics.ok) {
     return fail();
   }
 

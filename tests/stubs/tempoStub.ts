@@ -28,6 +28,11 @@ export interface StubBehaviour {
   serveV2: boolean;
   /** Stored traces are found by `/api/search` at all. @default true */
   indexSearch: boolean;
+  /**
+   * `/api/metrics/query_range` counts stored spans, as Tempo 3.0 (or 2.10 with the local-blocks
+   * processor) answers TraceQL metrics; otherwise it answers 200 with no series. @default true
+   */
+  serveMetrics: boolean;
   /** `query_frontend.query_end_cutoff`. @default what the rendered local tempo.yaml sets (Tempo's default if absent) */
   queryEndCutoffMs: number;
   /** `live_store.max_trace_idle`. @default as above */
@@ -81,6 +86,7 @@ export const DEFAULT_BEHAVIOUR: StubBehaviour = {
   storeTraces: true,
   serveV2: true,
   indexSearch: true,
+  serveMetrics: true,
   queryEndCutoffMs: LOCAL_FRESHNESS.queryEndCutoffMs,
   traceIdleMs: LOCAL_FRESHNESS.traceIdleMs,
   flushCheckPeriodMs: LOCAL_FRESHNESS.flushCheckPeriodMs,
@@ -378,6 +384,9 @@ export class TracingStub {
     if (url.pathname === "/api/search") {
       return this.search(url.searchParams);
     }
+    if (url.pathname === "/api/metrics/query_range") {
+      return this.metricsQueryRange(url.searchParams);
+    }
     return { status: 404, body: "404 page not found" };
   }
 
@@ -413,6 +422,46 @@ export class TracingStub {
       }
     }
     return { status: 200, body: { traces, metrics: { inspectedTraces: this.stored.size } } };
+  }
+
+  /**
+   * `{conditions} | count_over_time()`, as Tempo's query frontend answers it (QueryRangeResponse,
+   * pkg/tempopb at v3.0.3): one series of per-step counts of the matching spans of traces the
+   * live-store has cut, in the same window search uses; timestamps are step starts in Unix ms.
+   * Other functions are beyond this stub (400, as Tempo answers a query it cannot run).
+   */
+  private metricsQueryRange(params: URLSearchParams): Answer {
+    const query = params.get("q") ?? "";
+    const match = /^(.*\})\s*\|\s*count_over_time\(\)\s*$/.exec(query);
+    const conditions = match ? parseTraceQL(match[1]) : undefined;
+    if (conditions === undefined) {
+      return { status: 400, body: `invalid TraceQL query: this stub answers {...} | count_over_time() only: ${query}` };
+    }
+    const window = this.window(params);
+    const stepS = Math.max(1, Math.round(goStepSeconds(params.get("step")) ?? (window.endS - window.startS) / 240));
+    const counts = new Map<number, number>();
+    if (this.behaviour.serveMetrics) {
+      for (const trace of this.stored.values()) {
+        if (!this.cut(trace)) {
+          continue;
+        }
+        for (const span of trace.spans) {
+          const startS = span.startMs / 1000;
+          if (startS >= window.startS && startS < window.endS && conditions.every((c) => holds(span, c))) {
+            const bucket = window.startS + Math.floor((startS - window.startS) / stepS) * stepS;
+            counts.set(bucket, (counts.get(bucket) ?? 0) + 1);
+          }
+        }
+      }
+    }
+    const samples = [...counts]
+      .sort(([a], [b]) => a - b)
+      .map(([bucket, value]) => ({ timestampMs: String(bucket * 1000), value }));
+    const series =
+      samples.length === 0
+        ? []
+        : [{ labels: [{ key: "__name__", value: { stringValue: "count_over_time" } }], samples }];
+    return { status: 200, body: { series, metrics: { inspectedTraces: this.stored.size } } };
   }
 
   /**
@@ -484,6 +533,18 @@ interface Answer {
 }
 
 /** `{resource.service.name="x" && span.agent.has_history=true}` to its conditions; undefined if not of that form. */
+/** A step as Tempo takes it: seconds, or a Go duration such as `15s` or `1m`. */
+function goStepSeconds(step: string | null): number | undefined {
+  if (step === null || step === "") {
+    return undefined;
+  }
+  const match = /^(\d+)(s|m|h)?$/.exec(step);
+  if (!match) {
+    return undefined;
+  }
+  return Number(match[1]) * (match[2] === "m" ? 60 : match[2] === "h" ? 3600 : 1);
+}
+
 export function parseTraceQL(query: string): Condition[] | undefined {
   const inner = /^\s*\{(.*)\}\s*$/.exec(query)?.[1];
   if (inner === undefined) {
