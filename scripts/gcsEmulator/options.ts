@@ -1,4 +1,4 @@
-import { parseArgs } from "node:util";
+import { numberFlag, parseFlags } from "../verify/flags";
 import { Resolved } from "../verify/cli";
 import { UsageError } from "../verify/usageError";
 import { EmulatorSettings } from "./server";
@@ -35,7 +35,16 @@ Admin endpoints (not counted, never denied):
 
 /** Parses the command line; a UsageError names what is wrong. */
 export function resolveEmulatorCommand(argv: readonly string[]): Resolved<EmulatorSettings> {
-  const values = parseFlags(argv);
+  const values = parseFlags(argv, {
+    bucket: { type: "string", multiple: true },
+    port: { type: "string" },
+    dir: { type: "string" },
+    "deny-for": { type: "string" },
+    "latency-ms": { type: "string" },
+    principal: { type: "string" },
+    log: { type: "boolean" },
+    help: { type: "boolean", short: "h" },
+  });
   if (values.help) {
     return { kind: "help" };
   }
@@ -50,9 +59,9 @@ export function resolveEmulatorCommand(argv: readonly string[]): Resolved<Emulat
       );
     }
   }
-  const port = numberFlag("--port", values.port, EMULATOR_DEFAULTS.port, 0, 65_535, true);
-  const denyForSeconds = numberFlag("--deny-for", values["deny-for"], 0, 0, 86_400, false);
-  const latencyMs = numberFlag("--latency-ms", values["latency-ms"], 0, 0, 600_000, false);
+  const port = numberFlag("--port", values.port, EMULATOR_DEFAULTS.port, { min: 0, max: 65_535, whole: true });
+  const denyForSeconds = numberFlag("--deny-for", values["deny-for"], 0, { min: 0, max: 86_400 });
+  const latencyMs = numberFlag("--latency-ms", values["latency-ms"], 0, { min: 0, max: 600_000 });
   return {
     kind: "run",
     options: {
@@ -65,46 +74,4 @@ export function resolveEmulatorCommand(argv: readonly string[]): Resolved<Emulat
       log: values.log ?? false,
     },
   };
-}
-
-function parseFlags(argv: readonly string[]) {
-  try {
-    return parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        bucket: { type: "string", multiple: true },
-        port: { type: "string" },
-        dir: { type: "string" },
-        "deny-for": { type: "string" },
-        "latency-ms": { type: "string" },
-        principal: { type: "string" },
-        log: { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
-    }).values;
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
-}
-
-function numberFlag(
-  flag: string,
-  value: string | undefined,
-  fallback: number,
-  min: number,
-  max: number,
-  whole: boolean,
-): number {
-  if (value === undefined) {
-    return fallback;
-  }
-  const number = value.trim() === "" ? Number.NaN : Number(value);
-  if (!Number.isFinite(number) || number < min || number > max || (whole && !Number.isInteger(number))) {
-    throw new UsageError(
-      `${flag} ${JSON.stringify(value)}: expected ${whole ? "a whole number" : "a number"} from ${min} to ${max}`,
-    );
-  }
-  return number;
 }

@@ -1,5 +1,5 @@
 import { ENDPOINT_FLAGS, Resolved } from "../verify/cli";
-import { parseArgs } from "node:util";
+import { numberFlag, parseFlags } from "../verify/flags";
 import { DEFAULT_SEARCH_WITHIN_MS, SEARCH_HEADROOM_MS, visibilityBudget } from "../verify/freshness";
 import { seconds } from "../verify/format";
 import { Headers, parseHeaderFlags, parseOtlpHeadersEnv } from "../verify/headers";
@@ -95,7 +95,19 @@ export async function resolveLoadCommand(
   env: Environment,
   pulumi: PulumiRunner,
 ): Promise<LoadCommand> {
-  const values = parseFlags(argv);
+  const values = parseFlags(argv, {
+    ...ENDPOINT_FLAGS,
+    rate: { type: "string" },
+    duration: { type: "string" },
+    "spans-per-trace": { type: "string" },
+    "sample-every": { type: "string" },
+    exporters: { type: "string" },
+    "batch-size": { type: "string" },
+    "gcs-emulator": { type: "string" },
+    "deployment-environment": { type: "string" },
+    settle: { type: "string" },
+    json: { type: "boolean" },
+  });
   if (values.help) {
     return { kind: "help" };
   }
@@ -173,47 +185,4 @@ export async function resolveLoadCommand(
       ...(values.stack ? { stack: values.stack } : {}),
     },
   };
-}
-
-function parseFlags(argv: readonly string[]) {
-  try {
-    return parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        ...ENDPOINT_FLAGS,
-        rate: { type: "string" },
-        duration: { type: "string" },
-        "spans-per-trace": { type: "string" },
-        "sample-every": { type: "string" },
-        exporters: { type: "string" },
-        "batch-size": { type: "string" },
-        "gcs-emulator": { type: "string" },
-        "deployment-environment": { type: "string" },
-        settle: { type: "string" },
-        json: { type: "boolean" },
-      },
-    }).values;
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
-}
-
-function numberFlag(
-  flag: string,
-  value: string | undefined,
-  fallback: number,
-  bounds: { readonly min: number; readonly max: number; readonly whole?: boolean },
-): number {
-  if (value === undefined) {
-    return fallback;
-  }
-  const number = value.trim() === "" ? Number.NaN : Number(value);
-  const whole = bounds.whole === true;
-  if (!Number.isFinite(number) || number < bounds.min || number > bounds.max || (whole && !Number.isInteger(number))) {
-    const kind = whole ? "a whole number" : "a number";
-    throw new UsageError(`${flag} ${JSON.stringify(value)}: expected ${kind} from ${bounds.min} to ${bounds.max}`);
-  }
-  return number;
 }

@@ -1,6 +1,6 @@
 import { ENDPOINT_FLAGS, Resolved } from "./cli";
 import { GrafanaCredentials } from "./checks/grafana";
-import { parseArgs } from "node:util";
+import { parseFlags } from "./flags";
 import { DEFAULTS } from "../../config/stack/stackConfig";
 import { DEFAULT_SEARCH_WITHIN_MS, SEARCH_HEADROOM_MS, visibilityBudget } from "./freshness";
 import { seconds } from "./format";
@@ -71,7 +71,7 @@ export async function resolveCommand(
   env: Environment,
   pulumi: PulumiRunner,
 ): Promise<Command> {
-  const values = parseFlags(argv);
+  const values = parseFlags(argv, VERIFY_FLAGS);
   if (values.help) {
     return { kind: "help" };
   }
@@ -107,25 +107,14 @@ export async function resolveCommand(
   };
 }
 
-function parseFlags(argv: readonly string[]) {
-  try {
-    return parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        ...ENDPOINT_FLAGS,
-        grafana: { type: "string" },
-        "grafana-user": { type: "string" },
-        "grafana-password": { type: "string" },
-      },
-    }).values;
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
-}
+const VERIFY_FLAGS = {
+  ...ENDPOINT_FLAGS,
+  grafana: { type: "string" },
+  "grafana-user": { type: "string" },
+  "grafana-password": { type: "string" },
+} as const;
 
-type Flags = ReturnType<typeof parseFlags>;
+type Flags = ReturnType<typeof parseFlags<typeof VERIFY_FLAGS>>;
 
 function credentials(
   values: Flags,

@@ -1,23 +1,16 @@
 import { BrokenLink, FIXES } from "../failures";
 import { duration, seconds } from "../format";
-import { Headers } from "../headers";
 import { describeAnswer, httpGet, joinUrl } from "../http";
 import { isRecord, parseJson } from "../json";
 import { Attempt, pollUntil } from "../poll";
+import { SearchTarget } from "./search";
 import { CheckDeps, StepDone, rejectsCredentials, tempoRejected, timeLeft } from "./types";
 
-export interface MetricsTarget {
-  readonly tempoUrl: string;
-  readonly tempoHeaders: Headers;
-  readonly serviceName: string;
-  /** Unix milliseconds when the span was sent: the query's range is around it. */
-  readonly sentAtMs: number;
-  /** `clock.now()` when the export was accepted. */
-  readonly exportedAt: number;
-  readonly deadline: number;
-  readonly timeoutMs: number;
-  readonly searchPollMs: number;
-}
+/** What the metrics step needs: the search step's target, without the trace id. */
+export type MetricsTarget = Pick<
+  SearchTarget,
+  "tempoUrl" | "tempoHeaders" | "serviceName" | "sentAtMs" | "exportedAt" | "deadline" | "timeoutMs" | "searchPollMs"
+>;
 
 /** How far back the query reaches, and the step it asks for: a few minutes in 15 s steps. */
 const RANGE_BACK_S = 300;
