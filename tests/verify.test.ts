@@ -116,7 +116,7 @@ describe("npm run verify", () => {
       );
       const metrics = stub.tempoRequests.filter((request) => request.startsWith("/api/metrics/query_range?"));
       const params = new URLSearchParams(metrics[metrics.length - 1].split("?")[1]);
-      expect(params.get("step")).to.equal("15s");
+      expect(params.get("step")).to.equal("1s");
       expect(Number(params.get("end")) - Number(params.get("start"))).to.equal(360);
       expect(run.output).to.match(
         new RegExp(`verify passed: 6/6 steps; trace ${span.traceId} visible after ${DURATION}$`),

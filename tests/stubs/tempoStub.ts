@@ -427,7 +427,10 @@ export class TracingStub {
   /**
    * `{conditions} | count_over_time()`, as Tempo's query frontend answers it (QueryRangeResponse,
    * pkg/tempopb at v3.0.3): one series of per-step counts of the matching spans of traces the
-   * live-store has cut, in the same window search uses; timestamps are step starts in Unix ms.
+   * live-store has cut; timestamps are step starts in Unix ms. The range is aligned to the step,
+   * and an end past now − query_end_cutoff is pulled back to it and aligned down to a step
+   * (modules/frontend/metrics_query_range_handler.go, pkg/traceql AlignRequest and
+   * AlignEndToLeft): a span counts once the step it falls in has ended before the cutoff.
    * Other functions are beyond this stub (400, as Tempo answers a query it cannot run).
    */
   private metricsQueryRange(params: URLSearchParams): Answer {
@@ -437,8 +440,16 @@ export class TracingStub {
     if (conditions === undefined) {
       return { status: 400, body: `invalid TraceQL query: this stub answers {...} | count_over_time() only: ${query}` };
     }
-    const window = this.window(params);
-    const stepS = Math.max(1, Math.round(goStepSeconds(params.get("step")) ?? (window.endS - window.startS) / 240));
+    const requested = { startS: Number(params.get("start") ?? 0), endS: Number(params.get("end") ?? 0) };
+    const stepS = Math.max(
+      1,
+      Math.round(goStepSeconds(params.get("step")) ?? (requested.endS - requested.startS) / 240),
+    );
+    const startS = requested.startS - (requested.startS % stepS);
+    const alignedEndS = Math.ceil(requested.endS / stepS) * stepS;
+    const maxEndS = (this.now() - this.behaviour.queryEndCutoffMs) / 1000;
+    const endS = alignedEndS > maxEndS ? maxEndS - (maxEndS % stepS) : alignedEndS;
+    const window = { startS, endS };
     const counts = new Map<number, number>();
     if (this.behaviour.serveMetrics) {
       for (const trace of this.stored.values()) {

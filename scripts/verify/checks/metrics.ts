@@ -12,10 +12,14 @@ export type MetricsTarget = Pick<
   "tempoUrl" | "tempoHeaders" | "serviceName" | "sentAtMs" | "exportedAt" | "deadline" | "timeoutMs" | "searchPollMs"
 >;
 
-/** How far back the query reaches, and the step it asks for: a few minutes in 15 s steps. */
+/**
+ * How far back the query reaches, and its step: a few minutes in one-second steps. Tempo counts
+ * a span in its step only once that step has ended, so a 15 s step made the span count up to 15 s
+ * later (measured on Tempo 3.0.3: 3.6 to 16 s with 15 s steps, 1.3 to 2.1 s with 1 s steps).
+ */
 const RANGE_BACK_S = 300;
 const RANGE_AHEAD_S = 60;
-const STEP = "15s";
+const STEP = "1s";
 
 /** The metrics query verify asks: the service's spans counted, as the overview dashboard's panels do. */
 export function metricsQuery(serviceName: string): string {
