@@ -31,20 +31,26 @@ export interface OverviewSettings {
 /** The spanset filter every panel starts from: the service, and the environment variable's clause. */
 const SCOPE = `resource.service.name="$${OVERVIEW_VARIABLES.service}" && $${OVERVIEW_VARIABLES.environment}`;
 
-/** One panel's query: TraceQL with a metrics function, and the step it asks for, if any. */
+/** One panel's query: TraceQL with a metrics function, and the step it asks for. */
 export interface OverviewQuery {
   readonly title: string;
   readonly description: string;
   readonly query: string;
-  /** A fixed step (Tempo takes a Go duration); without one Tempo picks range/240. */
-  readonly step?: string;
+  /** The step (Tempo takes a Go duration); Grafana sends none unless the target has one. */
+  readonly step: string;
 }
 
 /**
- * Every query of the overview. Requests and failures are counted per one-minute step, so the
- * panels read as "per minute" on any range: 7 days of them is 10,080 intervals, which Tempo
- * serves only with `query_frontend.metrics.max_intervals` above its default 10,000 (the builder
- * sets it). Functions are those both releases' grammar has (pkg/traceql/expr.y at v3.0.3 and
+ * Every panel's step. Grafana sends none of its own (it leaves Tempo to pick range/240), and on
+ * Tempo 3.0.3 and 2.10.8 a step of 30 minutes or more returned no series for spans younger than
+ * one step (measured, docs/dashboards.md): a fixed minute answers on every range up to 7 days, and
+ * makes the counts read "per minute". 7 days of it is 10,080 intervals, which Tempo serves only
+ * with `query_frontend.metrics.max_intervals` above its default 10,000 (the builder sets it).
+ */
+const STEP = "1m";
+
+/**
+ * Every query of the overview. Functions are those both releases' grammar has (pkg/traceql/expr.y at v3.0.3 and
  * v2.10.8), and those Grafana's Tempo data source recognises as metrics (rate, count_over_time,
  * quantile_over_time, avg_over_time: sum_over_time is missing from some Grafana releases' list).
  */
@@ -53,23 +59,25 @@ export const OVERVIEW_QUERIES = {
     title: "Diagrams per minute",
     description: `Requests of the agent: its ${REQUEST_SPAN} spans, counted per minute.`,
     query: `{${SCOPE} && name="${REQUEST_SPAN}"} | count_over_time()`,
-    step: "1m",
+    step: STEP,
   },
   failures: {
     title: "Failed diagrams per minute",
     description: `${REQUEST_SPAN} spans with status error, counted per minute. The dots are example traces: click one to open it.`,
     query: `{${SCOPE} && name="${REQUEST_SPAN}" && status=error} | count_over_time()`,
-    step: "1m",
+    step: STEP,
   },
   outcomes: {
     title: "Error ratio: diagrams by status",
     description: `The share of ${REQUEST_SPAN} spans by status (error, ok, unset), stacked to 100 %: the error band is the error ratio.`,
     query: `{${SCOPE} && name="${REQUEST_SPAN}"} | rate() by (status)`,
+    step: STEP,
   },
   latency: {
     title: "Diagram duration: p50, p95, p99",
     description: `Quantiles of the ${REQUEST_SPAN} span's duration. The dots are example traces: click one to open it.`,
     query: `{${SCOPE} && name="${REQUEST_SPAN}"} | quantile_over_time(duration, .5, .95, .99)`,
+    step: STEP,
   },
   timeBySpan: {
     title: "Where the time goes: average duration by span",
@@ -77,11 +85,13 @@ export const OVERVIEW_QUERIES = {
       "Model calls (chat ...), their HTTP requests (POST), tools (tool.*), history (agent.load_history) and " +
       "rendering (agent.render_diagram): the average duration of each, the ten slowest.",
     query: `{${SCOPE} && name!="${REQUEST_SPAN}"} | avg_over_time(duration) by (name) | topk(10)`,
+    step: STEP,
   },
   callsBySpan: {
     title: "Calls by span, per second",
     description: "How often each step runs: model calls, tools, history, rendering; the ten most frequent.",
     query: `{${SCOPE} && name!="${REQUEST_SPAN}"} | rate() by (name) | topk(10)`,
+    step: STEP,
   },
 } as const satisfies Record<string, OverviewQuery>;
 
@@ -137,7 +147,7 @@ export function renderOverviewDashboard(settings: OverviewSettings): string {
           metricsQueryType: "range",
           exemplars: EXEMPLARS,
           filters: [],
-          ...(spec.step ? { step: spec.step } : {}),
+          step: spec.step,
         },
       ],
       fieldConfig: {
