@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { docPages, githubAnchor, headings, readDoc, relativeLinks } from "./docs";
+import { docPages, githubAnchor, headings, proseLines, readDoc, relativeLinks } from "./docs";
 
 const ROOT = path.resolve(__dirname, "..");
 
@@ -53,6 +53,17 @@ describe("the docs", () => {
       }
     }
     expect(broken).to.deep.equal([]);
+  });
+
+  it("leave no placeholder for a figure still to be measured", () => {
+    // Drafts mark a missing figure as ⟪NAME⟫ or SHOUTING_NAME outside code; neither may be published.
+    const placeholders = pages.flatMap((page) =>
+      proseLines(readDoc(page))
+        .map((line) => line.replace(/`[^`]*`/g, "`…`"))
+        .filter((line) => /⟪[^⟫]*⟫/.test(line) || /(^|[\s(])[A-Z][A-Z0-9]*(_[A-Z0-9]+)+([\s.,)]|$)/.test(line))
+        .map((line) => `${page}: ${line.trim().slice(0, 80)}`),
+    );
+    expect(placeholders).to.deep.equal([]);
   });
 
   it("make anchors as GitHub does", () => {

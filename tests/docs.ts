@@ -18,7 +18,7 @@ export function docPages(): string[] {
 }
 
 /** The lines of a page outside fenced code blocks. */
-function proseLines(text: string): string[] {
+export function proseLines(text: string): string[] {
   let fenced = false;
   return text.split("\n").filter((line) => {
     if (line.startsWith("```")) {

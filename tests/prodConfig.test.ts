@@ -168,6 +168,16 @@ describe("bad prod config stops the program before any resource", () => {
       message: 'tracing:tempoMemory = "256Mi": expected a size from 512Mi to 4Gi for 1 vCPU',
     },
     {
+      name: "a block upload interval that was not measured",
+      config: { "tracing:tempoBlockUpload": "10s" },
+      message: 'tracing:tempoBlockUpload = "10s": expected one of "20s", "2s"',
+    },
+    {
+      name: "a block upload interval with Tempo 2.10, which uploads everything on shutdown",
+      config: { "tracing:tempoVersion": "2.10.8", "tracing:tempoBlockUpload": "2s" },
+      message: 'tracing:tempoBlockUpload = "2s": expected unset with Tempo 2.10.8: its ingester uploads every block on shutdown',
+    },
+    {
       name: "a misspelt ingress",
       config: { "tracing:tempoIngress": "INGRESS_TRAFFIC_INTERNAL_ONLY" },
       message:

@@ -7,6 +7,9 @@ import { DEFAULTS, loadStackConfig } from "../config/stack/stackConfig";
 import { stackFileSource } from "../config/stack/stackFile";
 import { findTempoRelease } from "../config/constants/tempoReleases";
 import { readDoc } from "./docs";
+import { renderStackFiles } from "../config/stack/stackFiles";
+import { parse } from "yaml";
+import { stackFileConfig } from "./harness";
 
 function load(values: Record<string, unknown>) {
   return loadStackConfig(sourceFromMap(values));
@@ -56,6 +59,16 @@ describe("stack config", () => {
     const config = load({ "tracing:retentionDays": 7, "tracing:usageReporting": true, "tracing:grafanaPort": "3001" });
     expect(config).to.deep.include({ retentionDays: 7, usageReporting: true });
     expect(config.platform === "docker" && config.hostPorts.grafana).to.equal(3001);
+  });
+
+  it("hands the prod stack's block upload interval to tempo.yaml, 20 s unless set", () => {
+    const prod = (extra: Record<string, unknown>) =>
+      parse(
+        renderStackFiles(load({ ...stackFileConfig("prod"), ...extra })).find((f) => f.path === "tempo.yaml")
+          ?.content ?? "",
+      ) as { live_store: Record<string, unknown> };
+    expect(prod({}).live_store.max_block_duration).to.equal("20s");
+    expect(prod({ "tracing:tempoBlockUpload": "2s" }).live_store.max_block_duration).to.equal("2s");
   });
 
   it("selects the 2.10 line and its image together", () => {

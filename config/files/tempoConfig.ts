@@ -34,6 +34,19 @@ export type TraceBackend = LocalBackend | GcsBackend;
  */
 export type DurabilityProfile = "standard" | "ephemeral";
 
+/**
+ * How often the ephemeral 3.0 profile cuts a block and uploads it to the bucket while traffic
+ * flows (`live_store.max_block_duration`): bucket writes against what a replacement loses.
+ * Tempo 3.0 uploads nothing on shutdown, so whatever has not been cut by SIGTERM + 5 s is
+ * lost when Cloud Run replaces the instance. "20s": a block is four objects, so this is about
+ * a tenth of the writes of "2s" at a trace a second; a replacement can lose the traces of the
+ * last seconds before it. "2s": nothing accepted before SIGTERM is lost, for about ten times
+ * the class A operations. Measured, see docs/capacity.md.
+ */
+export const BLOCK_UPLOAD_INTERVALS = ["20s", "2s"] as const;
+export type BlockUploadInterval = (typeof BLOCK_UPLOAD_INTERVALS)[number];
+export const DEFAULT_BLOCK_UPLOAD: BlockUploadInterval = "20s";
+
 /** Where Tempo listens and writes inside its container. */
 export interface TempoPlacement {
   /** Every path Tempo writes is under this directory, which a volume holds where it must last. */
@@ -69,6 +82,8 @@ export interface TempoSettings {
   readonly backend: TraceBackend;
   readonly retentionDays: number;
   readonly durability: DurabilityProfile;
+  /** The ephemeral 3.0 profile's block cut and upload interval. @default DEFAULT_BLOCK_UPLOAD */
+  readonly blockUpload?: BlockUploadInterval;
   /** Labels on every generated metric series. */
   readonly externalLabels: Readonly<Record<string, string>>;
   /** Prometheus remote-write URL; the metrics generator is only configured with one. */
@@ -84,6 +99,14 @@ export const GUIDE_GCS_TUNING = {
   hedgeRequestsAt: "500ms",
   hedgeRequestsUpTo: 2,
 } as const;
+
+/**
+ * The prod stack's GCS tuning: the guide's, but one listing per blocklist poll instead of three.
+ * `list_blocks_concurrency` splits each poll's listing into that many list calls
+ * (tempodb/backend/gcs/gcs.go ListBlocks at v3.0.3), each a class A operation; one list call
+ * returns a thousand block prefixes, far more than a month of compacted blocks here.
+ */
+export const PROD_GCS_TUNING = { ...GUIDE_GCS_TUNING, listBlocksConcurrency: 1 } as const;
 
 /**
  * Hours Tempo's retention runs ahead of the bucket lifecycle. Tempo deletes expired blocks on
@@ -163,7 +186,7 @@ export function buildTempoConfig(settings: TempoSettings): Yaml {
     usage_report: { reporting_enabled: settings.usageReporting },
   };
   return settings.release.line === "3.0"
-    ? { ...common, ...tempo30(retention, settings.durability, paths) }
+    ? { ...common, ...tempo30(retention, settings.durability, settings.blockUpload ?? DEFAULT_BLOCK_UPLOAD, paths) }
     : { ...common, ...tempo210(retention, settings.durability) };
 }
 
@@ -184,7 +207,12 @@ function traceStorage(
     return { backend: "local", wal, local: { path: paths.blocks } };
   }
   const poll: Yaml =
-    line === "3.0" && durability === "ephemeral" ? { blocklist_poll: PROD_CAPACITY.blocklistPoll } : {};
+    line === "3.0" && durability === "ephemeral"
+      ? {
+          blocklist_poll: PROD_CAPACITY.blocklistPoll,
+          block: { bloom_filter_shard_size_bytes: PROD_CAPACITY.bloomShardSizeBytes },
+        }
+      : {};
   const gcs: Yaml = {
     bucket_name: backend.bucketName,
     prefix: backend.prefix,
@@ -301,18 +329,24 @@ function metricsGenerator(settings: TempoSettings, paths: TempoPaths): Yaml {
  * Tempo 3.0: no ingester or compactor. The live-store holds recent traces and writes blocks;
  * the backend worker enforces retention (the scheduler's copy is what Tempo's docs also set).
  */
-function tempo30(retention: string, durability: DurabilityProfile, paths: TempoPaths): Yaml {
+function tempo30(
+  retention: string,
+  durability: DurabilityProfile,
+  blockUpload: BlockUploadInterval,
+  paths: TempoPaths,
+): Yaml {
   return {
     live_store: {
       wal: { path: paths.liveStoreWal },
       shutdown_marker_dir: paths.shutdownMarkers,
       flush_check_period: SEARCH_FRESHNESS.flushCheckPeriod,
       max_trace_idle: SEARCH_FRESHNESS.traceIdle,
-      ...(durability === "ephemeral" ? { ...EPHEMERAL_LIVE_STORE, ...PROD_LIVE_STORE } : {}),
+      ...(durability === "ephemeral" ? ephemeralLiveStore(blockUpload) : {}),
     },
     backend_scheduler: {
       local_work_path: paths.schedulerWork,
       provider: { compaction: { compaction: { block_retention: retention } } },
+      ...(durability === "ephemeral" ? { backend_flush_interval: PROD_CAPACITY.schedulerFlushInterval } : {}),
     },
     backend_worker: {
       compaction: { block_retention: retention },
@@ -356,17 +390,20 @@ const EPHEMERAL_SERVER: Yaml = { graceful_shutdown_timeout: "2s" };
 const EPHEMERAL_MEMBERLIST: Yaml = { leave_timeout: "2s", broadcast_timeout_for_local_updates_on_shutdown: "1s" };
 
 /**
- * Move a trace to the head block 1 s after its last span (2 s at most for a trace still
- * growing; SEARCH_FRESHNESS), and cut a block every 2 s while traffic flows. A trace is in
- * the bucket about 3-6 s after its last span. A block every 500 ms (the previous setting)
- * made so many small blocks that searching and compacting them took the one core at 20k
- * spans/s; a block every 2 s halves that count and still fits the shutdown window above.
+ * The live-store on the ephemeral profile: a trace goes to the head block half a second after
+ * its last span (2 s at most for a trace still growing), and a block is cut every
+ * `blockUpload` while traffic flows, or as soon as it holds PROD_CAPACITY.maxBlockBytes.
  */
-const EPHEMERAL_LIVE_STORE: Yaml = {
-  max_trace_live: "2s",
-  max_block_duration: "2s",
-  complete_block_concurrency: 4,
-};
+function ephemeralLiveStore(blockUpload: BlockUploadInterval): Yaml {
+  return {
+    flush_check_period: PROD_CAPACITY.flushCheckPeriod,
+    max_trace_idle: PROD_CAPACITY.traceIdle,
+    max_trace_live: "2s",
+    max_block_duration: blockUpload,
+    max_block_bytes: PROD_CAPACITY.maxBlockBytes,
+    ...PROD_LIVE_STORE,
+  };
+}
 
 /** The backend worker otherwise keeps asking the stopped scheduler for jobs for 30 s. */
 const EPHEMERAL_BACKEND_WORKER: Yaml = { finish_on_shutdown_timeout: "1s" };
@@ -392,29 +429,62 @@ export const SEARCH_FRESHNESS = {
 } as const;
 
 /*
- * Capacity of the ephemeral 3.0 profile (Cloud Run, 1 vCPU, its disk counted as memory).
- * Search reads the live-store for the last query_backend_after and the bucket before that
- * (modules/frontend/search_sharder.go); trace by id reads both always. So a trace stays
- * searchable while its block moves to the bucket if the bucket's blocklist shows the block
- * within query_backend_after of its upload (blocklist_poll plus the upload, a few seconds),
- * and the live-store keeps the block at least query_backend_after after the trace's end
- * (complete_block_timeout, counted from the block's end time, checked every flush_op_timeout;
- * modules/livestore/instance.go deleteOldBlocks). Everything the live-store keeps locally is
- * memory on Cloud Run, so these are as short as that chain allows. Measured, see docs/capacity.md.
+ * Capacity and bucket traffic of the ephemeral 3.0 profile (Cloud Run, 1 vCPU, its disk counted
+ * as memory). Search reads the live-store for the last query_backend_after and the bucket before
+ * that (modules/frontend/search_sharder.go); trace by id reads both always. So a trace stays
+ * searchable while its block moves to the bucket if the bucket's blocklist shows the block within
+ * query_backend_after of its upload (blocklist_poll plus the upload), and the live-store keeps
+ * the block at least query_backend_after after the trace's end (complete_block_timeout, counted
+ * from the block's end time, checked every flush_op_timeout; modules/livestore/instance.go
+ * deleteOldBlocks). Every poll lists the bucket and writes the tenant index (class A operations),
+ * every block is four objects, and everything the live-store keeps locally is memory on Cloud
+ * Run: the values below hold a trace a second to about twice the class A operations of Tempo's
+ * defaults and 20k spans/s inside 1.5 GiB. Read at v3.0.3; measured, see docs/capacity.md.
  */
 export const PROD_CAPACITY = {
-  /** `storage.trace.blocklist_poll` (default 5 m): how soon the querier sees a new block in the bucket. */
-  blocklistPoll: "10s",
-  /** `query_frontend.search.query_backend_after` (default 15 m): recent searches read the live-store only. */
-  queryBackendAfter: "45s",
+  /**
+   * `storage.trace.blocklist_poll` (default 5 m): how soon the querier sees a new block in the
+   * bucket. Each poll lists the tenants and the blocks (list_blocks_concurrency calls) and writes
+   * the tenant index; every 10 s that was 37 class A operations a minute with no traffic at all.
+   */
+  blocklistPoll: "90s",
+  /** `query_frontend.search.query_backend_after` (default 15 m): recent searches read the live-store only; one poll and the upload inside it. */
+  queryBackendAfter: "120s",
   /** `live_store.complete_block_timeout` (default 20 m): local copy of an uploaded block, counted from its end. */
-  completeBlockTimeout: "60s",
+  completeBlockTimeout: "130s",
   /** `live_store.flush_op_timeout` (default 5 m): how often expired local blocks are dropped. */
   cleanupPeriod: "10s",
   /** `live_store.block_reclaim_grace` (default 2 m): files outlive their block this long for running queries (>= the querier's 30 s search timeout). */
   blockReclaimGrace: "35s",
   /** `live_store.max_live_traces_bytes` (default 250 MB): pushes wait above this many bytes of uncut traces. */
   maxLiveTracesBytes: 100_000_000,
+  /**
+   * `live_store.max_block_bytes` (default 50 MiB): at 20k spans/s a block is cut by size about
+   * every two seconds, whatever the interval. 3 MiB made so many blocks that reads by id fanned
+   * out past the querier's queue (HTTP 429 on 11 of 469 reads); at 8 MiB none of 468 were.
+   */
+  maxBlockBytes: 8 * 1024 * 1024,
+  /**
+   * `storage.trace.block.bloom_filter_shard_size_bytes` (default 100 KiB): a shard is that size
+   * however few traces its block holds (tempodb/encoding/common/bloom.go), and a read by id
+   * fetches one shard of every block. 16 KiB shards: 41 of 484 reads by id refused at 20k
+   * spans/s with 100 KiB, 11 of 469 with 16 KiB (3 MiB blocks both times).
+   */
+  bloomShardSizeBytes: 16 * 1024,
+  /**
+   * `live_store.max_trace_idle` and `flush_check_period`, tighter than SEARCH_FRESHNESS: at
+   * 20k spans/s a fresh trace was listed by search within 3.58 s (p99) with 1 s, 2.46 s with
+   * 500 ms. The checks are cheap: a pass over the live traces' index, no bucket operation.
+   */
+  traceIdle: "500ms",
+  flushCheckPeriod: "500ms",
+  /**
+   * `backend_scheduler.backend_flush_interval` (default 1 m): how often the scheduler writes its
+   * job list to the bucket (one class A operation; modules/backendscheduler at v3.0.3). After a
+   * restart it resumes from a list up to this old, so a compaction may run twice; no trace is
+   * touched by that.
+   */
+  schedulerFlushInterval: "5m",
   /**
    * `overrides.defaults.ingestion.rate_limit_bytes` (default 30 MB/s): above it, pushes get HTTP
    * 429 (`RATE_LIMITED`), which the OpenTelemetry exporters retry. 20k spans/s of the load

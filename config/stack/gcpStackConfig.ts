@@ -10,6 +10,8 @@ import {
   subnetRangeProblem,
 } from "./gcpNames";
 import { ConfigReader } from "./reader";
+import { BLOCK_UPLOAD_INTERVALS, BlockUploadInterval } from "../files/tempoConfig";
+import { TempoRelease } from "../constants/tempoReleases";
 import {
   DEFAULTS,
   GRAFANA_PEOPLE_ROLES,
@@ -107,6 +109,7 @@ export function readGcp(reader: ConfigReader, shared: SharedConfig): GcpStackCon
       ),
     },
     tempoResources: { cpu, memory },
+    tempoBlockUpload: readBlockUpload(reader, shared.tempo),
     tempoIngress,
     grafanaIngress: reader.oneOf(
       "grafanaIngress",
@@ -123,6 +126,22 @@ export function readGcp(reader: ConfigReader, shared: SharedConfig): GcpStackCon
   rejectNoPathForPeople(reader, config);
   rejectMisplacedArmor(reader, config);
   return config;
+}
+
+/**
+ * Tempo 3.0's block upload interval. Tempo 2.10's ingester uploads everything on shutdown
+ * (`flush_all_on_shutdown`), so it has no such trade and the key is refused there.
+ */
+function readBlockUpload(reader: ConfigReader, tempo: TempoRelease): BlockUploadInterval {
+  const value = reader.oneOf("tempoBlockUpload", BLOCK_UPLOAD_INTERVALS, DEFAULTS.tempoBlockUpload);
+  if (tempo.line !== "3.0" && reader.raw("tempoBlockUpload") !== undefined) {
+    reader.fail(
+      "tempoBlockUpload",
+      value,
+      `unset with Tempo ${tempo.version}: its ingester uploads every block on shutdown, so there is nothing to choose`,
+    );
+  }
+  return value;
 }
 
 function readCpu(reader: ConfigReader): TempoCpu {

@@ -25,6 +25,7 @@ export const CONFIG_KEYS = {
     "bucketPrefix",
     "tempoCpu",
     "tempoMemory",
+    "tempoBlockUpload",
     "tempoIngress",
     "grafanaIngress",
     "vpcNetwork",

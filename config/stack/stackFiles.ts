@@ -14,13 +14,13 @@ import { TEMPO_HOSTNAME, TEMPO_PORTS } from "../constants/ports";
 import { PROD_PROXY, renderProxyConfig } from "../files/proxyConfig";
 import { DockerStackConfig, StackConfig } from "./stackConfig";
 import { LGTM_PLACEMENT, LGTM_TEMPO } from "../files/lgtmTempoConfig";
-import { GUIDE_GCS_TUNING, TempoSettings, TraceBackend, renderTempoYaml } from "../files/tempoConfig";
+import { PROD_GCS_TUNING, TempoSettings, TraceBackend, renderTempoYaml } from "../files/tempoConfig";
 
 /** The Tempo settings of a stack: the one mapping from stack config to tempo.yaml. */
 export function tempoSettingsFor(config: StackConfig): TempoSettings {
   const backend: TraceBackend =
     config.platform === "gcp"
-      ? { kind: "gcs", ...GUIDE_GCS_TUNING, bucketName: config.bucket.name, prefix: config.bucket.prefix }
+      ? { kind: "gcs", ...PROD_GCS_TUNING, bucketName: config.bucket.name, prefix: config.bucket.prefix }
       : { kind: "local" };
   return {
     release: config.tempo,
@@ -28,6 +28,7 @@ export function tempoSettingsFor(config: StackConfig): TempoSettings {
     retentionDays: config.retentionDays,
     // On Cloud Run the disk vanishes with the instance; locally a volume keeps the WAL.
     durability: config.platform === "gcp" ? "ephemeral" : "standard",
+    ...(config.platform === "gcp" ? { blockUpload: config.tempoBlockUpload } : {}),
     externalLabels: { source: "tempo", environment: config.deploymentEnvironment },
     metricsRemoteWriteUrl: config.metricsRemoteWriteUrl,
     usageReporting: config.usageReporting,

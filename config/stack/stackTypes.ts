@@ -1,6 +1,7 @@
 /** The types of the stack configuration, and every default in one place. */
 import { DEFAULT_TEMPO_VERSION, TempoRelease } from "../constants/tempoReleases";
 import { AnonymousRole } from "../files/grafanaEnv";
+import { BlockUploadInterval, DEFAULT_BLOCK_UPLOAD } from "../files/tempoConfig";
 
 /** The config namespace of this project (`tracing:<key>` in Pulumi.<stack>.yaml). */
 export const CONFIG_NAMESPACE = "tracing";
@@ -108,6 +109,8 @@ export interface GcpStackConfig extends SharedConfig {
   readonly bucket: { readonly name: string; readonly location: string; readonly prefix: string };
   /** Tempo container limits: CPU always allocated, so at least one whole vCPU. */
   readonly tempoResources: { readonly cpu: string; readonly memory: string };
+  /** How often Tempo 3.0 cuts and uploads a block while traffic flows: bucket writes against replacement loss. */
+  readonly tempoBlockUpload: BlockUploadInterval;
   readonly tempoIngress: IngressSetting;
   readonly grafanaIngress: IngressSetting;
   /** Direct VPC egress for Grafana, when Tempo's ingress is internal. */
@@ -143,6 +146,7 @@ export const DEFAULTS = {
   bucketPrefix: "traces/",
   tempoCpu: "1",
   tempoMemory: "2Gi",
+  tempoBlockUpload: DEFAULT_BLOCK_UPLOAD,
   /** Grafana's ingress without IAP in front, and any Cloud Run service's unless told. */
   ingress: "internal-and-cloud-load-balancing" as IngressSetting,
   /**
