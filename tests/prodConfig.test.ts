@@ -170,7 +170,7 @@ describe("bad prod config stops the program before any resource", () => {
     {
       name: "a block upload interval that was not measured",
       config: { "tracing:tempoBlockUpload": "10s" },
-      message: 'tracing:tempoBlockUpload = "10s": expected one of "20s", "2s"',
+      message: 'tracing:tempoBlockUpload = "10s": expected one of "30s", "2s"',
     },
     {
       name: "a block upload interval with Tempo 2.10, which uploads everything on shutdown",

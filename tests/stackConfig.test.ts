@@ -61,13 +61,13 @@ describe("stack config", () => {
     expect(config.platform === "docker" && config.hostPorts.grafana).to.equal(3001);
   });
 
-  it("hands the prod stack's block upload interval to tempo.yaml, 20 s unless set", () => {
+  it("hands the prod stack's block upload interval to tempo.yaml, 30 s unless set", () => {
     const prod = (extra: Record<string, unknown>) =>
       parse(
         renderStackFiles(load({ ...stackFileConfig("prod"), ...extra })).find((f) => f.path === "tempo.yaml")
           ?.content ?? "",
       ) as { live_store: Record<string, unknown> };
-    expect(prod({}).live_store.max_block_duration).to.equal("20s");
+    expect(prod({}).live_store.max_block_duration).to.equal("30s");
     expect(prod({ "tracing:tempoBlockUpload": "2s" }).live_store.max_block_duration).to.equal("2s");
   });
 

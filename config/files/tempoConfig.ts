@@ -37,15 +37,16 @@ export type DurabilityProfile = "standard" | "ephemeral";
 /**
  * How often the ephemeral 3.0 profile cuts a block and uploads it to the bucket while traffic
  * flows (`live_store.max_block_duration`): bucket writes against what a replacement loses.
- * Tempo 3.0 uploads nothing on shutdown, so whatever has not been cut by SIGTERM + 5 s is
- * lost when Cloud Run replaces the instance. "20s": a block is four objects, so this is about
- * a tenth of the writes of "2s" at a trace a second; a replacement can lose the traces of the
- * last seconds before it. "2s": nothing accepted before SIGTERM is lost, for about ten times
- * the class A operations. Measured, see docs/capacity.md.
+ * Tempo 3.0 uploads nothing on shutdown (the last cut's completion is cancelled), so whatever
+ * has not been cut by SIGTERM + 5 s is lost when Cloud Run replaces the instance.
+ * "30s", Tempo's default: a block is four objects plus its compaction, so at a trace a second
+ * this is under twice the class A operations of Tempo's defaults; a replacement can lose the
+ * traces of up to the last 25 s before SIGTERM. "2s": nothing accepted before SIGTERM is lost,
+ * for about ten times the class A operations. Measured, see docs/capacity.md.
  */
-export const BLOCK_UPLOAD_INTERVALS = ["20s", "2s"] as const;
+export const BLOCK_UPLOAD_INTERVALS = ["30s", "2s"] as const;
 export type BlockUploadInterval = (typeof BLOCK_UPLOAD_INTERVALS)[number];
-export const DEFAULT_BLOCK_UPLOAD: BlockUploadInterval = "20s";
+export const DEFAULT_BLOCK_UPLOAD: BlockUploadInterval = "30s";
 
 /** Where Tempo listens and writes inside its container. */
 export interface TempoPlacement {
