@@ -408,7 +408,8 @@ describe("Tempo config builder", () => {
       expect(legacy.metrics_generator).to.deep.equal({
         storage: { path: "/var/tempo/generator/wal" },
         traces_storage: { path: "/var/tempo/generator/traces" },
-        processor: { local_blocks: { filter_server_spans: false } },
+        // flushed to the bucket: 2.10's frontend reads only the generator's blocks past 30 minutes
+        processor: { local_blocks: { filter_server_spans: false, flush_to_storage: true } },
       });
       expect(legacy.overrides).to.deep.equal({ defaults: { metrics_generator: { processors: ["local-blocks"] } } });
       // 3.0 answers from its live-store and blocks: no generator unless metrics are sent somewhere

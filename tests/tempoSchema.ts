@@ -110,6 +110,7 @@ const ONLY_2_10 = [
   "metrics_generator.processor",
   "metrics_generator.processor.local_blocks",
   "metrics_generator.processor.local_blocks.filter_server_spans",
+  "metrics_generator.processor.local_blocks.flush_to_storage",
   "ingester",
   "ingester.flush_all_on_shutdown",
   "ingester.trace_idle_period",

@@ -263,11 +263,14 @@ export const TRACEQL_METRICS = {
 
 /**
  * Tempo 2.10 answers TraceQL metrics only through the metrics generator's local-blocks processor
- * (modules/generator/processor/localblocks at v2.10.8), for the recent part of a query; older
- * parts come from the blocks in the bucket. It keeps every span, not only server spans (its
+ * (modules/generator/processor/localblocks at v2.10.8): the last 30 minutes from the generator,
+ * older parts only from blocks the generator wrote to the bucket (replication factor 1;
+ * modules/frontend/metrics_query_range_sharder.go), never the ingester's. So it flushes its
+ * blocks to storage, or a 7-day panel shows the last half hour (measured: empty 30 minutes after
+ * a run without it, the run's traces with it). It keeps every span, not only server spans (its
  * default), because the overview breaks the time down by child span.
  */
-const LOCAL_BLOCKS: Yaml = { filter_server_spans: false };
+const LOCAL_BLOCKS: Yaml = { filter_server_spans: false, flush_to_storage: true };
 
 /**
  * Per-tenant limits (`overrides.defaults`): the metrics generator's processors when it is
