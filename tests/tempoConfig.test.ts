@@ -208,7 +208,8 @@ describe("Tempo config builder", () => {
     // and Tempo still exits inside Cloud Run's 10 s (measured about 7 s, docs/production.md)
     expect(goDurationMs(String(config.shutdown_delay)) + 2000 + 1000).to.be.below(10_000);
     const legacy = buildTempoConfig({ ...GCS_PROD, release: release("2.10.8") });
-    expect(legacy.ingester).to.deep.include({ flush_all_on_shutdown: true });
+    // and a block every 10 minutes: completing a 30-minute one took RSS past 2 GiB (measured 2.79 GB)
+    expect(legacy.ingester).to.deep.include({ flush_all_on_shutdown: true, max_block_duration: "10m" });
   });
 
   describe("block upload interval (tempoBlockUpload): bucket writes against replacement loss", () => {
