@@ -22,7 +22,7 @@ import {
   runProgramExpectingError,
   stackFileConfig,
 } from "./harness";
-import { ACCEPTED_KEYS, keyPaths } from "./tempoSchema";
+import { ACCEPTED_KEYS, PLACEMENT_KEYS, keyPaths } from "./tempoSchema";
 
 const CONTAINER = "docker:index/container:Container";
 
@@ -61,20 +61,6 @@ const TEMPO_WRITE_PATHS: { key: string[]; defaultPath: string }[] = [
   { key: ["live_store", "shutdown_marker_dir"], defaultPath: "/var/tempo/live-store/shutdown-marker" },
   { key: ["backend_scheduler", "local_work_path"], defaultPath: "/var/tempo" },
   { key: ["metrics_generator", "storage", "path"], defaultPath: "(none: generator disabled)" },
-];
-
-/**
- * Keys the placement adds that the shared schema (tests/tempoSchema.ts) does not list, read
- * from grafana/tempo v3.0.3: cmd/tempo/app/config.go (`memberlist`, `querier`),
- * dskit kv/memberlist/tcp_transport.go (`bind_addr`, `bind_port`), modules/querier/config.go
- * (`frontend_worker`) and modules/querier/worker/worker.go (`frontend_address`).
- */
-const PLACEMENT_KEYS = [
-  "memberlist.bind_addr",
-  "memberlist.bind_port",
-  "querier",
-  "querier.frontend_worker",
-  "querier.frontend_worker.frontend_address",
 ];
 
 type Doc = Record<string, unknown>;

@@ -175,7 +175,8 @@ describe("bad prod config stops the program before any resource", () => {
     {
       name: "a block upload interval with Tempo 2.10, which uploads everything on shutdown",
       config: { "tracing:tempoVersion": "2.10.8", "tracing:tempoBlockUpload": "2s" },
-      message: 'tracing:tempoBlockUpload = "2s": expected unset with Tempo 2.10.8: its ingester uploads every block on shutdown',
+      message:
+        'tracing:tempoBlockUpload = "2s": expected unset with Tempo 2.10.8: its ingester uploads every block on shutdown',
     },
     {
       name: "a misspelt ingress",

@@ -121,6 +121,20 @@ const ONLY_2_10 = [
   "compactor.compaction.block_retention",
 ];
 
+/**
+ * Keys lgtm mode's placement adds (config/files/lgtmTempoConfig.ts) to the lists above, read
+ * from grafana/tempo v3.0.3: cmd/tempo/app/config.go (`memberlist`, `querier`),
+ * dskit kv/memberlist/tcp_transport.go (`bind_addr`, `bind_port`), modules/querier/config.go
+ * (`frontend_worker`) and modules/querier/worker/worker.go (`frontend_address`).
+ */
+export const PLACEMENT_KEYS: readonly string[] = [
+  "memberlist.bind_addr",
+  "memberlist.bind_port",
+  "querier",
+  "querier.frontend_worker",
+  "querier.frontend_worker.frontend_address",
+];
+
 export const ACCEPTED_KEYS: Record<TempoLine, ReadonlySet<string>> = {
   "3.0": new Set([...COMMON, ...ONLY_3_0]),
   "2.10": new Set([...COMMON, ...ONLY_2_10]),
